@@ -1,0 +1,108 @@
+"""Chips: the catalog record (figures with provenance) and the plain view rules read (cc.Chip)."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, model_validator
+
+from .provenance import Confidence, Figure, Flag, PartialDate, Strict
+
+
+class PeakRate(Strict):
+    """A dense (non-sparse) peak rate at one precision. TPP at this precision = dense_tops x bits."""
+
+    format: str = Field(description="Precision name, e.g. FP16, BF16, FP8, INT8.")
+    bits: int = Field(gt=0, le=64, description="Bit length of the operation.")
+    dense_tops: float = Field(gt=0, description="Dense peak, TOPS or TFLOPS (tera-operations per second).")
+    source: str
+    confidence: Confidence
+    note: str | None = None
+    disputed: list[float] = Field(default_factory=list, description="Other dense figures sources give.")
+
+
+class ChipRecord(Strict):
+    """A catalog chip. TPP and performance density are derived from the inputs, never typed in."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    name: str
+    vendor: str = Field(description="Party id of the designer/vendor, e.g. 'nvidia'.")
+    aliases: list[str] = Field(default_factory=list, description="Other names that resolve to this chip.")
+    release: PartialDate | None = None
+    release_note: str | None = None
+    datacenter: Flag = Field(description="Designed or marketed for use in datacenters.")
+    subject_to_ear: Flag = Field(description="Whether the item is subject to the EAR (US jurisdiction).")
+    peak_rates: list[PeakRate] = Field(default_factory=list, description="Empty when no figure is published.")
+    die_area_mm2: Figure = Field(description="Applicable (non-planar logic) die area in mm^2.")
+    io_bidirectional_gbps: Figure = Field(description="Aggregate bidirectional chip-to-chip I/O in GB/s.")
+    memory_bandwidth_gbps: Figure | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _no_empty_alias(self) -> ChipRecord:
+        if any(not a.strip() for a in self.aliases):
+            raise ValueError("empty alias")
+        return self
+
+    @property
+    def tpp(self) -> float | None:
+        """Total processing performance: max over precisions of dense TOPS x bit length (None if unknown)."""
+        if not self.peak_rates:
+            return None
+        return round(max(rate.dense_tops * rate.bits for rate in self.peak_rates), 1)
+
+    @property
+    def disputed_figures(self) -> list[str]:
+        names = [n for n in ("die_area_mm2", "io_bidirectional_gbps") if getattr(self, n).disputed]
+        if any(rate.disputed for rate in self.peak_rates):
+            names.append("tpp")
+        return names
+
+    def to_chip(self) -> Chip:
+        return Chip(
+            id=self.id,
+            name=self.name,
+            vendor=self.vendor,
+            tpp=self.tpp,
+            io_bidirectional_gbps=self.io_bidirectional_gbps.value,
+            die_area_mm2=self.die_area_mm2.value,
+            datacenter=self.datacenter.value,
+            subject_to_ear=self.subject_to_ear.value,
+            memory_bandwidth_gbps=self.memory_bandwidth_gbps.value if self.memory_bandwidth_gbps else None,
+        )
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"
+
+
+class Chip(Strict):
+    """The figures a rule reads about a chip. Pass one inline in an Order for a chip not in the catalog.
+
+    Unknown figures are None. Performance density is derived from TPP and die area when not given.
+    """
+
+    name: str
+    vendor: str = Field(default="unknown", description="Vendor name or party id, e.g. 'NVIDIA'.")
+    id: str | None = Field(default=None, description="Catalog id; derived from the name for inline chips.")
+    tpp: float | None = Field(default=None, ge=0, description="Total processing performance.")
+    io_bidirectional_gbps: float | None = Field(default=None, ge=0)
+    die_area_mm2: float | None = Field(default=None, gt=0)
+    performance_density: float | None = Field(default=None, ge=0, description="TPP / die area.")
+    datacenter: bool | None = Field(default=None, description="Designed or marketed for datacenters.")
+    subject_to_ear: bool | None = Field(
+        default=None, description="Subject to the EAR; inferred from a US vendor when not given."
+    )
+    memory_bandwidth_gbps: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive(cls, data: object) -> object:
+        if isinstance(data, dict):
+            data = dict(data)
+            if not data.get("id") and data.get("name"):
+                data["id"] = slug(str(data["name"]))
+            tpp, area = data.get("tpp"), data.get("die_area_mm2")
+            if data.get("performance_density") is None and tpp is not None and area:
+                data["performance_density"] = round(float(tpp) / float(area), 2)
+        return data

@@ -1,0 +1,237 @@
+"""From which rules fired to a Verdict: exceptions, precedence, unknown facts (design.md section 3)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .conditions import TriState, explain
+from .facts import ResolvedOrder
+from .rules import Effect, Rule, Status
+from .sources import Citation
+from .verdict import Advisory, AdvisoryKind, Finding, OrderSummary, Outcome, Role, Verdict
+
+if TYPE_CHECKING:
+    from .rulebook import Rulebook
+
+#: Above this many undecidable rules, the outcome is `undetermined` without trying every combination.
+MAX_UNKNOWN_RULES = 10
+
+
+def outcome_of(active: set[str], rules: Mapping[str, Rule]) -> tuple[Effect, set[str], set[str]]:
+    """The effect of a set of firing rules: (effect, suppressed rule ids, exceptions that applied).
+
+    Rule 3: a firing exception suppresses the rules it names; its own effect counts only when it
+    suppressed something, so an exception never adds a restriction. Rule 4: most restrictive effect wins.
+    """
+    exceptions = [rules[r] for r in active if rules[r].is_exception]
+    suppressed = {target for e in exceptions for target in e.exempts if target in active}
+    applied = {e.id for e in exceptions if any(t in active for t in e.exempts)}
+    effects = [rules[r].effect for r in active if not rules[r].is_exception and r not in suppressed]
+    effects += [rules[r].effect for r in applied]
+    return max(effects, key=lambda e: e.rank, default=Effect.PERMITTED), suppressed, applied
+
+
+def decide(
+    rulebook: Rulebook,
+    order: ResolvedOrder,
+    facts: Mapping[str, Any],
+    in_force: list[Rule],
+    advisory_rules: list[Rule],
+    results: Mapping[str, TriState],
+    engine: str,
+) -> Verdict:
+    """Build the verdict from each applicable rule's condition result (True, False or None for unknown)."""
+    rules = rulebook.rules
+    fired = {r.id for r in in_force if results[r.id] is True}
+    unknown = sorted(r.id for r in in_force if results[r.id] is None)
+
+    effect, suppressed, applied = outcome_of(fired, rules)
+    outcome = Outcome.of(effect)
+    if unknown:
+        possible = _possible_effects(fired, unknown, rules)
+        if possible is None or len(possible) > 1:
+            outcome = Outcome.UNDETERMINED
+
+    findings: list[Finding] = []
+    checked: list[Finding] = []
+    for rule in in_force:
+        result = results[rule.id]
+        if result is False:
+            checked.append(_finding(rulebook, rule, Role.NOT_FIRED, facts))
+            continue
+        if result is None:
+            role = Role.UNDETERMINED
+        elif rule.id in suppressed:
+            role = Role.SUPPRESSED
+        elif rule.is_exception and rule.id not in applied:
+            role = Role.IDLE_EXCEPTION
+        elif outcome is not Outcome.UNDETERMINED and Outcome.of(rule.effect) is outcome:
+            role = Role.DECIDING
+        else:
+            role = Role.CONTRIBUTING
+        by = sorted(e for e in applied if rule.id in rules[e].exempts) if role is Role.SUPPRESSED else []
+        findings.append(_finding(rulebook, rule, role, facts, suppressed_by=by))
+    findings.sort(key=lambda f: (_ROLE_ORDER[f.role], -f.effect.rank, f.rule_id))
+
+    advisories = _advisories(rulebook, order, facts, advisory_rules, results, findings)
+    return Verdict(
+        order=_summary(order),
+        outcome=outcome,
+        reason=_reason(outcome, findings, unknown),
+        findings=findings,
+        checked=checked,
+        advisories=advisories,
+        rulebook_hash=rulebook.hash,
+        engine=engine,
+        library_version=__version__,
+    )
+
+
+_ROLE_ORDER = {
+    Role.DECIDING: 0,
+    Role.UNDETERMINED: 1,
+    Role.CONTRIBUTING: 2,
+    Role.SUPPRESSED: 3,
+    Role.IDLE_EXCEPTION: 4,
+    Role.NOT_FIRED: 5,
+}
+
+
+def _possible_effects(fired: set[str], unknown: list[str], rules: Mapping[str, Rule]) -> set[Effect] | None:
+    """Every outcome the unknown rules could lead to (rule 7); None when there are too many to try."""
+    if len(unknown) > MAX_UNKNOWN_RULES:
+        return None
+    possible: set[Effect] = set()
+    for size in range(len(unknown) + 1):
+        for subset in itertools.combinations(unknown, size):
+            possible.add(outcome_of(fired | set(subset), rules)[0])
+    return possible
+
+
+def _finding(
+    rulebook: Rulebook, rule: Rule, role: Role, facts: Mapping[str, Any], suppressed_by: list[str] | None = None
+) -> Finding:
+    checks = explain(rulebook.conditions[rule.id], facts)
+    return Finding(
+        rule_id=rule.id,
+        title=rule.title,
+        effect=rule.effect,
+        role=role,
+        explanation=rule.explanation.strip(),
+        checks=checks,
+        citations=rulebook.citations_of(rule.id),
+        legal_basis=rulebook.legal_basis_of(rule.id),
+        effective=rule.effective,
+        until=rule.until,
+        exempts=list(rule.exempts),
+        suppressed_by=suppressed_by or [],
+        missing_facts=sorted({c.fact for c in checks if c.result is None}) if role is Role.UNDETERMINED else [],
+        confidence=rule.confidence,
+        note=rule.note,
+    )
+
+
+def _advisories(
+    rulebook: Rulebook,
+    order: ResolvedOrder,
+    facts: Mapping[str, Any],
+    advisory_rules: list[Rule],
+    results: Mapping[str, TriState],
+    findings: list[Finding],
+) -> list[Advisory]:
+    out: list[Advisory] = []
+    for rule in advisory_rules:
+        if results[rule.id] is False:
+            continue
+        maybe = " (may apply: a fact it needs is unknown)" if results[rule.id] is None else ""
+        kind = AdvisoryKind.REPORTED if rule.status is Status.REPORTED else AdvisoryKind.PROPOSED
+        out.append(
+            Advisory(
+                kind=kind,
+                rule_id=rule.id,
+                status=rule.status,
+                message=f"{rule.title}{maybe}: {rule.explanation.strip()} (not in force; does not change the outcome)",
+                citations=rulebook.citations_of(rule.id),
+            )
+        )
+    for finding in findings:
+        if finding.role is Role.UNDETERMINED:
+            out.append(
+                Advisory(
+                    kind=AdvisoryKind.DATA_GAP,
+                    rule_id=finding.rule_id,
+                    message=f"{finding.rule_id} needs {', '.join(finding.missing_facts)}, which is unknown for this order",
+                )
+            )
+    if order.chip is not None and order.chip.id in rulebook.chips:
+        record = rulebook.chips[order.chip.id]
+        disputed = set(record.disputed_figures)
+        fact_of = {"tpp": "chip.tpp", "die_area_mm2": "chip.die_area_mm2", "io_bidirectional_gbps": "chip.io_bidirectional_gbps"}
+        for finding in findings:
+            if finding.role not in (Role.DECIDING, Role.UNDETERMINED):
+                continue
+            used = {c.fact for c in finding.checks}
+            for figure in sorted(disputed):
+                if fact_of[figure] in used or (figure == "die_area_mm2" and "chip.performance_density" in used):
+                    out.append(
+                        Advisory(
+                            kind=AdvisoryKind.DISPUTED_FIGURE,
+                            rule_id=finding.rule_id,
+                            message=f"{finding.rule_id} reads {figure} of {record.name}, which sources dispute "
+                            f"(see catalog/chips.yaml)",
+                        )
+                    )
+    if order.ear_destination != order.destination:
+        out.append(
+            Advisory(
+                kind=AdvisoryKind.NOTE,
+                message=f"destination {order.destination} is treated as {order.ear_destination} under the EAR",
+            )
+        )
+    return out
+
+
+def _reason(outcome: Outcome, findings: list[Finding], unknown: list[str]) -> str:
+    deciding = [f for f in findings if f.role is Role.DECIDING]
+    if outcome is Outcome.UNDETERMINED:
+        missing = sorted({m for f in findings for m in f.missing_facts})
+        return f"undetermined: the outcome depends on unknown facts ({', '.join(missing)}) needed by {', '.join(unknown)}"
+    if deciding:
+        return f"{outcome.value} under " + ", ".join(f"{f.rule_id} ({f.title})" for f in deciding)
+    if outcome is Outcome.PERMITTED:
+        return "permitted: no restricting rule in force on this date applies to this order"
+    return outcome.value
+
+
+def _summary(order: ResolvedOrder) -> OrderSummary:
+    return OrderSummary(
+        item_id=order.chip.id if order.chip else None,
+        item_name=order.chip.name if order.chip else None,
+        buyer_id=order.buyer.id or "",
+        buyer_name=order.buyer.name,
+        seller_id=order.seller.id if order.seller else None,
+        destination=order.destination,
+        ear_destination=order.ear_destination,
+        date=order.date,
+        kind=order.kind,
+        claims=sorted(order.claims),
+    )
+
+
+def out_of_coverage(
+    rulebook: Rulebook, order: ResolvedOrder, reason: str, citations: list[Citation], engine: str
+) -> Verdict:
+    """Rule 6: the rulebook does not speak for this date, kind or destination."""
+    return Verdict(
+        order=_summary(order),
+        outcome=Outcome.OUT_OF_COVERAGE,
+        reason=f"out of coverage: {reason}",
+        findings=[],
+        reason_citations=citations,
+        rulebook_hash=rulebook.hash,
+        engine=engine,
+        library_version=__version__,
+    )

@@ -1,0 +1,41 @@
+"""The two kinds of error chipcontrol raises: a bad rulebook, and bad input to a question."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class ChipControlError(Exception):
+    """Base class of every error chipcontrol raises on purpose."""
+
+
+class RulebookError(ChipControlError):
+    """A rule file or catalog is invalid. Each problem names the file and the rule or record."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        head = f"{len(self.problems)} problem(s) in the rulebook:" if len(self.problems) > 1 else "rulebook problem:"
+        super().__init__(head + "\n  " + "\n  ".join(self.problems))
+
+
+class InputError(ChipControlError, ValueError):
+    """A question (order) that cannot be answered as asked: unknown name, bad date, bad country."""
+
+
+def close_matches(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """Candidates that look like `word` (case-insensitive), best first."""
+    by_lower: dict[str, str] = {}
+    for candidate in candidates:
+        by_lower.setdefault(candidate.lower(), candidate)
+    found = difflib.get_close_matches(word.lower(), list(by_lower), n=n, cutoff=0.6)
+    if not found:
+        found = [c for c in by_lower if word.lower() in c or (len(c) > 2 and c in word.lower())][:n]
+    return [by_lower[f] for f in found]
+
+
+def unknown_name(kind: str, word: str, candidates: Iterable[str]) -> InputError:
+    """An InputError for an unknown chip, party or country, with close matches when there are any."""
+    matches = close_matches(word, candidates)
+    hint = f"; did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
+    return InputError(f"unknown {kind} {word!r}{hint}")

@@ -1,0 +1,79 @@
+"""The named facts conditions read, and how an order's facts are built from its resolved parts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .chips import Chip
+from .conditions import groups_key
+from .parties import ListName, Party
+from .rules import Kind
+
+#: Every fact a condition may name, with its kind (number, string, bool, country, set).
+FACT_KINDS: dict[str, str] = {
+    "chip.id": "string",
+    "chip.vendor": "string",
+    "chip.tpp": "number",
+    "chip.performance_density": "number",
+    "chip.io_bidirectional_gbps": "number",
+    "chip.die_area_mm2": "number",
+    "chip.memory_bandwidth_gbps": "number",
+    "chip.datacenter": "bool",
+    "chip.subject_to_ear": "bool",
+    "buyer.id": "string",
+    "buyer.headquarters": "country",
+    "buyer.ultimate_parent_headquarters": "country",
+    "buyer.entity_listed": "bool",
+    "seller.id": "string",
+    "seller.headquarters": "country",
+    "destination": "country",
+    "order.kind": "string",
+    "order.claims": "set",
+}
+
+COUNTRY_FACTS = tuple(name for name, kind in FACT_KINDS.items() if kind == "country")
+
+
+@dataclass(frozen=True)
+class ResolvedOrder:
+    """An order whose names have been resolved against the catalogs."""
+
+    chip: Chip | None
+    buyer: Party
+    seller: Party | None
+    destination: str  # as asked (ISO alpha-2)
+    ear_destination: str  # as the EAR treats it (Hong Kong -> CN)
+    date: dt.date
+    kind: Kind
+    claims: frozenset[str]
+
+
+def build_facts(order: ResolvedOrder, groups_on: Callable[[str, dt.date], frozenset[str]]) -> dict[str, Any]:
+    """The flat fact mapping conditions are evaluated against. Unknown facts are None."""
+    chip = order.chip
+    facts: dict[str, Any] = {
+        "chip.id": chip.id if chip else None,
+        "chip.vendor": chip.vendor if chip else None,
+        "chip.tpp": chip.tpp if chip else None,
+        "chip.performance_density": chip.performance_density if chip else None,
+        "chip.io_bidirectional_gbps": chip.io_bidirectional_gbps if chip else None,
+        "chip.die_area_mm2": chip.die_area_mm2 if chip else None,
+        "chip.memory_bandwidth_gbps": chip.memory_bandwidth_gbps if chip else None,
+        "chip.datacenter": chip.datacenter if chip else None,
+        "chip.subject_to_ear": chip.subject_to_ear if chip else None,
+        "buyer.id": order.buyer.id,
+        "buyer.headquarters": order.buyer.headquarters,
+        "buyer.ultimate_parent_headquarters": order.buyer.ultimate_parent_headquarters,
+        "buyer.entity_listed": order.buyer.listed_on(ListName.ENTITY_LIST, order.date),
+        "seller.id": order.seller.id if order.seller else None,
+        "seller.headquarters": order.seller.headquarters if order.seller else None,
+        "destination": order.ear_destination,
+        "order.kind": order.kind.value,
+        "order.claims": order.claims,
+    }
+    for name in COUNTRY_FACTS:
+        if facts[name] is not None:
+            facts[groups_key(name)] = groups_on(facts[name], order.date)
+    return facts

@@ -1,0 +1,78 @@
+"""The file formats of rulesets/: one pydantic model per file, so their JSON Schema documents them."""
+
+from __future__ import annotations
+
+
+from pydantic import Field, model_validator
+
+from .chips import ChipRecord
+from .countries import Country, CountryGroup
+from .parties import PartyRecord
+from .provenance import IsoDate, Strict
+from .rules import Kind, Rule, Term
+from .sources import CitationSpec, Source
+
+
+class ExcludedDestinations(Strict):
+    """Destinations under broad controls this rulebook does not encode: orders there are out of coverage."""
+
+    countries: list[str] = Field(min_length=1)
+    reason: str
+    citations: list[CitationSpec] = Field(min_length=1)
+
+
+class Coverage(Strict):
+    """The dates, kinds and destinations the rulebook speaks for."""
+
+    start: IsoDate
+    until: IsoDate = Field(description="First day no longer covered (exclusive).")
+    kinds: list[Kind] = Field(min_length=1)
+    excluded_destinations: list[ExcludedDestinations] = Field(default_factory=list)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> Coverage:
+        if self.until <= self.start:
+            raise ValueError("coverage `until` must be after `start`")
+        return self
+
+
+class RulebookFile(Strict):
+    """rulesets/rulebook.yaml: the rulebook's name and declared coverage."""
+
+    name: str
+    coverage: Coverage
+
+
+class SourcesFile(Strict):
+    """rulesets/catalog/sources.yaml."""
+
+    sources: list[Source]
+
+
+class ChipsFile(Strict):
+    """rulesets/catalog/chips.yaml."""
+
+    chips: list[ChipRecord]
+
+
+class PartiesFile(Strict):
+    """rulesets/catalog/parties.yaml."""
+
+    parties: list[PartyRecord]
+
+
+class CountriesFile(Strict):
+    """rulesets/catalog/countries.yaml: ISO 3166 countries and EAR country groups."""
+
+    countries: list[Country]
+    groups: list[CountryGroup]
+
+
+class RuleFile(Strict):
+    """rulesets/rules/<instrument>.yaml: the rules one instrument made, with the terms they use."""
+
+    title: str
+    about: str | None = Field(default=None, description="A paragraph on the instrument, for the reviewer.")
+    terms: list[Term] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)

@@ -1,0 +1,93 @@
+"""Parties (buyers, sellers, investment targets): catalog records with dated list entries, and cc.Party."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import Field, model_validator
+
+from .chips import slug
+from .provenance import IsoDate, Confidence, Strict
+from .sources import CitationSpec
+
+
+class ListName(str, Enum):
+    ENTITY_LIST = "entity_list"
+    NS_CMIC = "ns_cmic"
+    DOD_1260H = "dod_1260h"
+
+
+class ListEntry(Strict):
+    """A dated membership of a US list: added on `added`, removed on `removed` (exclusive), if ever."""
+
+    list: ListName
+    added: IsoDate
+    removed: IsoDate | None = None
+    source: str = Field(description="Id of the instrument that made the listing.")
+    listed_as: str | None = Field(default=None, description="The name under which the entity was listed.")
+    confidence: Confidence
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> ListEntry:
+        if self.removed is not None and self.removed <= self.added:
+            raise ValueError(f"removed {self.removed} is not after added {self.added}")
+        return self
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.added <= day and (self.removed is None or day < self.removed)
+
+
+class Headquarters(Strict):
+    """Where a party is headquartered, and why we say so."""
+
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    confidence: Confidence
+    citation: CitationSpec | None = Field(default=None, description="An article or instrument that says so.")
+    note: str | None = None
+
+
+class PartyRecord(Strict):
+    """A catalog party."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    headquarters: Headquarters
+    parent: str | None = Field(default=None, description="Party id of the ultimate parent, if another party.")
+    activities: list[str] = Field(default_factory=list, description="e.g. ai, semiconductors, cloud, quantum.")
+    lists: list[ListEntry] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Party(Strict):
+    """A buyer or seller as the rules see it. Pass one inline in an Order for a party not in the catalog."""
+
+    name: str
+    headquarters: str | None = Field(default=None, description="ISO 3166 alpha-2 country; None if unknown.")
+    id: str | None = None
+    ultimate_parent_headquarters: str | None = Field(
+        default=None, description="Headquarters of the ultimate parent; defaults to the party's own."
+    )
+    lists: list[ListEntry] = Field(default_factory=list, description="Dated list memberships (Entity List...).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive(cls, data: object) -> object:
+        if isinstance(data, dict):
+            data = dict(data)
+            if not data.get("id") and data.get("name"):
+                data["id"] = slug(str(data["name"]))
+            if isinstance(data.get("headquarters"), str):
+                data["headquarters"] = data["headquarters"].strip().upper()
+            if data.get("ultimate_parent_headquarters") is None:
+                data["ultimate_parent_headquarters"] = data.get("headquarters")
+        return data
+
+    def listed_on(self, name: ListName, day: dt.date) -> bool:
+        return any(entry.list is name and entry.active_on(day) for entry in self.lists)
+
+
+def inline_party_id(name: str) -> str:
+    return slug(name)

@@ -1,0 +1,110 @@
+"""A Verdict as readable text for a terminal or an audit file."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .sources import Citation
+from .verdict import Finding, Role, Verdict
+
+_ROLE_HEAD = {
+    Role.DECIDING: "Deciding rules",
+    Role.UNDETERMINED: "Rules that could not be decided (unknown facts)",
+    Role.CONTRIBUTING: "Also fired (weaker effect)",
+    Role.SUPPRESSED: "Fired but suppressed by an exception",
+    Role.IDLE_EXCEPTION: "Exceptions that fired with nothing to except",
+}
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(" ".join(text.split()), width=100, initial_indent=indent, subsequent_indent=indent)
+
+
+def citation_text(citation: Citation, indent: str) -> list[str]:
+    where = ", ".join(
+        p
+        for p in (
+            citation.official_citation if citation.kind.value == "instrument" else citation.file,
+            citation.published,
+            citation.locator,
+        )
+        if p
+    )
+    head = f"{indent}[{citation.source_id}] {citation.title}" + (f" ({where})" if where else "")
+    lines = [head]
+    if citation.quote:
+        lines.append(_wrap(f"« {citation.quote} »", indent + "    "))
+    if citation.english:
+        lines.append(_wrap(f'"{citation.english}"', indent + "    "))
+    return lines
+
+
+def finding_text(finding: Finding, verbose: bool = True) -> list[str]:
+    until = f" until {finding.until}" if finding.until else ""
+    lines = [f"  * {finding.rule_id} [{finding.effect.value}] — {finding.title}"]
+    lines.append(f"      in force {finding.effective}{until}; confidence: {finding.confidence.value}")
+    lines.append(_wrap(finding.explanation, "      "))
+    tests = [c for c in finding.checks]
+    if tests:
+        lines.append("      conditions:")
+        for check in tests:
+            mark = {True: "yes", False: "no ", None: "?  "}[check.result]
+            actual = "unknown" if check.actual is None else check.actual
+            term = f"  [{check.term}]" if check.term else ""
+            margin = f" (margin {check.margin:+g})" if check.margin is not None else ""
+            lines.append(f"        {mark} {check.test}: actual {actual}{margin}{term}")
+    if finding.suppressed_by:
+        lines.append(f"      suppressed by: {', '.join(finding.suppressed_by)}")
+    if finding.exempts:
+        lines.append(f"      exempts: {', '.join(finding.exempts)}")
+    if finding.missing_facts:
+        lines.append(f"      unknown facts: {', '.join(finding.missing_facts)}")
+    basis = finding.legal_basis
+    lines.append(_wrap(f"legal basis: {basis.provision} — {basis.instrument} [{basis.source_id}]", "      "))
+    if verbose:
+        lines.append("      sources:")
+        for citation in finding.citations:
+            lines.extend(citation_text(citation, "        "))
+    if finding.note:
+        lines.append(_wrap(f"note: {finding.note}", "      "))
+    return lines
+
+
+def verdict_text(verdict: Verdict, show_checked: bool = True) -> str:
+    order = verdict.order
+    item = order.item_name or "(no item)"
+    dest = order.destination + (f" (as {order.ear_destination} under the EAR)" if order.ear_destination != order.destination else "")
+    permitted = {True: "yes", False: "no", None: "cannot say"}[verdict.permitted]
+    lines = [
+        f"{item} -> {order.buyer_name}, {dest}, {order.kind.value} on {order.date}",
+        f"Outcome: {verdict.outcome.value.upper().replace('_', ' ')}   (permitted: {permitted})",
+        _wrap(verdict.reason, "  "),
+    ]
+    for citation in verdict.reason_citations:
+        lines.extend(citation_text(citation, "  "))
+    for role, head in _ROLE_HEAD.items():
+        group = [f for f in verdict.findings if f.role is role]
+        if group:
+            lines.append("")
+            lines.append(head + ":")
+            for finding in group:
+                lines.extend(finding_text(finding))
+    if show_checked and verdict.checked:
+        lines.append("")
+        lines.append("Checked, did not fire:")
+        for finding in verdict.checked:
+            missed = [c for c in finding.checks if c.result is False]
+            why = "; ".join(
+                f"{c.test} (actual {c.actual}{f', margin {c.margin:+g}' if c.margin is not None else ''})" for c in missed[:3]
+            )
+            lines.append(f"  - {finding.rule_id}: {why or 'condition false'}")
+    if verdict.advisories:
+        lines.append("")
+        lines.append("Advisories:")
+        for advisory in verdict.advisories:
+            lines.append(_wrap(f"! [{advisory.kind.value}] {advisory.message}", "  "))
+            for citation in advisory.citations:
+                lines.extend(citation_text(citation, "      "))
+    lines.append("")
+    lines.append(f"rulebook {verdict.rulebook_hash[:16]} · engine {verdict.engine} · chipcontrol {verdict.library_version}")
+    return "\n".join(lines)

@@ -1,0 +1,109 @@
+"""Rules as written in rulesets/rules/*.yaml: what a rule says, when, about what, and on whose authority."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import Field, model_validator
+
+from .provenance import IsoDate, Confidence, Strict
+from .sources import CitationSpec
+
+
+class Kind(str, Enum):
+    """What kind of transaction an order is."""
+
+    EXPORT = "export"
+    REEXPORT = "reexport"
+    IN_COUNTRY_TRANSFER = "in_country_transfer"
+    CLOUD_ACCESS = "cloud_access"
+    INVESTMENT = "investment"
+
+
+class Status(str, Enum):
+    """Only `in_force` rules decide outcomes; `proposed` and `reported` ones become advisories."""
+
+    IN_FORCE = "in_force"
+    PROPOSED = "proposed"
+    REPORTED = "reported"
+    RESCINDED = "rescinded"
+
+
+class Effect(str, Enum):
+    """What a firing rule requires, least to most restrictive (design.md section 3, rule 4)."""
+
+    PERMITTED = "permitted"
+    NOTIFICATION_REQUIRED = "notification_required"
+    LICENSE_REQUIRED = "license_required"
+    PROHIBITED = "prohibited"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Effect.PERMITTED: 0, Effect.NOTIFICATION_REQUIRED: 1, Effect.LICENSE_REQUIRED: 2, Effect.PROHIBITED: 3}
+
+EXPORT_KINDS = (Kind.EXPORT, Kind.REEXPORT, Kind.IN_COUNTRY_TRANSFER)
+
+
+class LegalBasis(Strict):
+    """The provision a rule implements, in the instrument that made it law."""
+
+    source: str = Field(description="Id of an instrument in sources.yaml.")
+    provision: str = Field(description="e.g. '15 CFR 742.6(a)(6); ECCN 3A090.a'.")
+    note: str | None = None
+
+
+class Term(Strict):
+    """A named condition (e.g. the 2023 3A090.a test) that rules use as term(\"name\")."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.:\-]+$")
+    when: str = Field(description="Condition expression.")
+    citations: list[CitationSpec] = Field(min_length=1)
+    note: str | None = None
+
+
+class Rule(Strict):
+    """One dated rule. Reads top to bottom as a review: what it is, when, its sources, then its test."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
+    title: str
+    status: Status = Status.IN_FORCE
+    series: str | None = Field(
+        default=None,
+        description="Rules that are versions of one another share a series; their validities must tile time.",
+    )
+    effective: IsoDate = Field(description="First day the rule applies (inclusive).")
+    until: IsoDate | None = Field(default=None, description="First day it no longer applies (exclusive); null: open.")
+    kinds: list[Kind] = Field(default_factory=lambda: list(EXPORT_KINDS), min_length=1)
+    effect: Effect
+    exempts: list[str] = Field(
+        default_factory=list,
+        description="Rule ids this rule suppresses when it fires (an exception). Never adds a restriction.",
+    )
+    claim: str | None = Field(
+        default=None,
+        description="For an authorisation the exporter must invoke: the name an Order lists in `claims`.",
+    )
+    legal_basis: LegalBasis
+    citations: list[CitationSpec] = Field(min_length=1, description="At least one; article quotes are checked.")
+    explanation: str = Field(description="Why the rule decides what it decides, in a sentence for the verdict.")
+    when: str = Field(description="Condition over the order's facts (see conditions.py); 'true' for always.")
+    confidence: Confidence = Confidence.SECONDARY
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> Rule:
+        if self.until is not None and self.until <= self.effective:
+            raise ValueError(f"until {self.until} is not after effective {self.effective} (empty validity)")
+        return self
+
+    def valid_on(self, day: dt.date) -> bool:
+        """Half-open validity [effective, until) (design.md section 3, rule 1)."""
+        return self.effective <= day and (self.until is None or day < self.until)
+
+    @property
+    def is_exception(self) -> bool:
+        return bool(self.exempts)

@@ -1,0 +1,161 @@
+"""The answer: a Verdict with its outcome, the rules that decided it, their quotes, and advisories."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import Field, computed_field
+
+from .conditions import ConditionCheck
+from .provenance import Confidence, Strict
+from .rules import Effect, Kind, Status
+from .sources import Citation
+
+
+class Outcome(str, Enum):
+    """What the law required for the order (design.md section 3)."""
+
+    PERMITTED = "permitted"
+    NOTIFICATION_REQUIRED = "notification_required"
+    LICENSE_REQUIRED = "license_required"
+    PROHIBITED = "prohibited"
+    OUT_OF_COVERAGE = "out_of_coverage"
+    UNDETERMINED = "undetermined"
+
+    @property
+    def permitted(self) -> bool | None:
+        """Rule 9: True for permitted and notification_required, False for licence/prohibited, else None."""
+        return _PERMITTED[self]
+
+    @classmethod
+    def of(cls, effect: Effect) -> Outcome:
+        return cls(effect.value)
+
+
+_PERMITTED = {
+    Outcome.PERMITTED: True,
+    Outcome.NOTIFICATION_REQUIRED: True,
+    Outcome.LICENSE_REQUIRED: False,
+    Outcome.PROHIBITED: False,
+    Outcome.OUT_OF_COVERAGE: None,
+    Outcome.UNDETERMINED: None,
+}
+
+
+class Role(str, Enum):
+    """What a rule did for this order."""
+
+    DECIDING = "deciding"  # fired, and its effect is the outcome
+    CONTRIBUTING = "contributing"  # fired, with a weaker effect than the outcome
+    SUPPRESSED = "suppressed"  # fired, but an exception that also fired suppressed it
+    IDLE_EXCEPTION = "idle_exception"  # an exception that fired with nothing to except
+    UNDETERMINED = "undetermined"  # a fact it needs is unknown
+    NOT_FIRED = "not_fired"  # applicable, checked, did not fire
+
+
+class LegalBasisView(Strict):
+    provision: str
+    instrument: str = Field(description="Official citation of the instrument, e.g. '88 FR 73458'.")
+    source_id: str
+    title: str
+    note: str | None = None
+
+
+class Finding(Strict):
+    """One rule's part in the verdict: what it did, why (conditions with actual values), on what authority."""
+
+    rule_id: str
+    title: str
+    effect: Effect
+    role: Role
+    explanation: str
+    checks: list[ConditionCheck] = Field(description="Each test with the order's actual value and its result.")
+    citations: list[Citation]
+    legal_basis: LegalBasisView
+    effective: dt.date
+    until: dt.date | None
+    exempts: list[str] = Field(default_factory=list)
+    suppressed_by: list[str] = Field(default_factory=list)
+    missing_facts: list[str] = Field(default_factory=list, description="Unknown facts the rule needed.")
+    confidence: Confidence
+    note: str | None = None
+
+
+class AdvisoryKind(str, Enum):
+    REPORTED = "reported"  # a measure reported (e.g. by an article) but not in force
+    PROPOSED = "proposed"  # a proposed rule
+    DATA_GAP = "data_gap"  # an unknown fact a rule needed
+    DISPUTED_FIGURE = "disputed_figure"  # a deciding rule read a figure sources dispute
+    NOTE = "note"  # anything else an auditor should know
+
+
+class Advisory(Strict):
+    """Something that does not change the outcome but that a reader should know."""
+
+    kind: AdvisoryKind
+    message: str
+    rule_id: str | None = None
+    status: Status | None = None
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class OrderSummary(Strict):
+    """The order as resolved: catalog ids and names, and the destination as the EAR treats it."""
+
+    item_id: str | None
+    item_name: str | None
+    buyer_id: str
+    buyer_name: str
+    seller_id: str | None
+    destination: str
+    ear_destination: str
+    date: dt.date
+    kind: Kind
+    claims: list[str]
+
+
+class Verdict(Strict):
+    """Was this order legal? The outcome, the rules that decided it, and the evidence for each."""
+
+    order: OrderSummary
+    outcome: Outcome
+    reason: str = Field(description="One sentence: why this outcome.")
+    findings: list[Finding] = Field(description="Rules that fired or could not be decided, deciding ones first.")
+    checked: list[Finding] = Field(
+        default_factory=list, description="Applicable rules that did not fire, with how the order missed them."
+    )
+    advisories: list[Advisory] = Field(default_factory=list)
+    reason_citations: list[Citation] = Field(
+        default_factory=list, description="Citations for the reason itself (e.g. why out of coverage)."
+    )
+    rulebook_hash: str
+    engine: str
+    library_version: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def permitted(self) -> bool | None:
+        return self.outcome.permitted
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def deciding_rule_ids(self) -> list[str]:
+        """Ids of the rules that decided the outcome (sorted)."""
+        roles = (Role.UNDETERMINED,) if self.outcome is Outcome.UNDETERMINED else (Role.DECIDING,)
+        return sorted(f.rule_id for f in self.findings if f.role in roles)
+
+    def finding(self, rule_id: str) -> Finding:
+        """The finding (fired or checked) for one rule id."""
+        for f in [*self.findings, *self.checked]:
+            if f.rule_id == rule_id:
+                return f
+        raise KeyError(f"no finding for rule {rule_id!r}")
+
+    def to_text(self) -> str:
+        from .render_text import verdict_text
+
+        return verdict_text(self)
+
+    def __str__(self) -> str:
+        return self.to_text()
