@@ -498,34 +498,55 @@ class ConditionCheck(Strict):
     )
 
 
-def explain(expr: Expr, facts: Mapping[str, Any], term: str | None = None) -> list[ConditionCheck]:
-    """Every test in the condition with the order's actual value and its result, in reading order."""
+def explain(expr: Expr, facts: Mapping[str, Any]) -> list[ConditionCheck]:
+    """The tests that decided the condition's result, with the order's actual values, in reading order.
+
+    A true `and` is justified by all its parts, a true `or` by its first true branch; a false `and` by
+    its false parts, a false `or` by all its parts; an unknown result by its unknown parts. So a fired rule
+    shows why it fired, and a rule that did not fire shows every threshold the order missed.
+    """
+    seen: set[tuple[str | None, str]] = set()
     checks: list[ConditionCheck] = []
-    for node in _tests_with_terms(expr, term):
-        test, label = node
-        actual = facts.get(test.fact)
-        if isinstance(test, InGroup) and actual is not None:
-            shown: Any = f"{actual} (groups: {', '.join(sorted(facts.get(groups_key(test.fact), ()))) or 'none'})"
-        elif isinstance(actual, (set, frozenset)):
-            shown = sorted(actual)
-        else:
-            shown = actual
-        margin = None
-        if isinstance(test, Compare) and test.op in ("<", "<=", ">", ">=") and isinstance(actual, (int, float)):
-            margin = round(float(actual) - float(test.value), 4)
-        checks.append(
-            ConditionCheck(
-                test=to_text(test), fact=test.fact, actual=shown, result=_test(test, facts), term=label, margin=margin
-            )
-        )
+    for test, label in _justification(expr, facts, None):
+        text = to_text(test)
+        if (label, text) in seen:
+            continue
+        seen.add((label, text))
+        checks.append(_check(test, label, text, facts))
     return checks
 
 
-def _tests_with_terms(expr: Expr, term: str | None) -> Iterator[tuple[Expr, str | None]]:
+def _justification(expr: Expr, facts: Mapping[str, Any], term: str | None) -> Iterator[tuple[Expr, str | None]]:
     if isinstance(expr, TESTS):
         yield expr, term
     elif isinstance(expr, Term):
-        yield from _tests_with_terms(expr.expr, expr.name)
+        yield from _justification(expr.expr, facts, expr.name)
+    elif isinstance(expr, Not):
+        yield from _justification(expr.item, facts, term)
+    elif isinstance(expr, (And, Or)):
+        result = evaluate(expr, facts)
+        decisive = False if isinstance(expr, And) else True
+        if result is decisive:
+            parts = [e for e in expr.items if evaluate(e, facts) is decisive]
+            if isinstance(expr, Or):
+                parts = parts[:1]  # the first true branch of an or; a false and keeps every false part
+        elif result is None:
+            parts = [e for e in expr.items if evaluate(e, facts) is None]
+        else:
+            parts = list(expr.items)
+        for part in parts:
+            yield from _justification(part, facts, term)
+
+
+def _check(test: Expr, label: str | None, text: str, facts: Mapping[str, Any]) -> ConditionCheck:
+    actual = facts.get(test.fact)
+    if isinstance(test, InGroup) and actual is not None:
+        shown: Any = f"{actual} (groups: {', '.join(sorted(facts.get(groups_key(test.fact), ()))) or 'none'})"
+    elif isinstance(actual, (set, frozenset)):
+        shown = sorted(actual)
     else:
-        for child in children(expr):
-            yield from _tests_with_terms(child, term)
+        shown = actual
+    margin = None
+    if isinstance(test, Compare) and test.op in ("<", "<=", ">", ">=") and isinstance(actual, (int, float)):
+        margin = round(float(actual) - float(test.value), 4)
+    return ConditionCheck(test=text, fact=test.fact, actual=shown, result=_test(test, facts), term=label, margin=margin)

@@ -93,11 +93,11 @@ def verdict_text(verdict: Verdict, show_checked: bool = True) -> str:
         lines.append("")
         lines.append("Checked, did not fire:")
         for finding in verdict.checked:
-            missed = [c for c in finding.checks if c.result is False]
-            why = "; ".join(
-                f"{c.test} (actual {c.actual}{f', margin {c.margin:+g}' if c.margin is not None else ''})" for c in missed[:3]
-            )
-            lines.append(f"  - {finding.rule_id}: {why or 'condition false'}")
+            lines.append(f"  - {finding.rule_id} ({finding.effect.value}): missed on")
+            for c in finding.checks:
+                margin = f", margin {c.margin:+g}" if c.margin is not None else ""
+                term = f"  [{c.term}]" if c.term else ""
+                lines.append(f"      {'yes' if c.result else 'no '} {c.test} (actual {c.actual}{margin}){term}")
     if verdict.advisories:
         lines.append("")
         lines.append("Advisories:")
