@@ -106,12 +106,19 @@ def test_type_checking_names_the_problem(text, problem):
     assert any(problem in p for p in problems), problems
 
 
-def test_explain_reports_actual_values_and_margins_against_thresholds():
+def test_explain_reports_the_failing_test_of_a_false_and_with_its_margin():
     checks = explain(parse("chip.tpp >= 4800 and chip.io_bidirectional_gbps >= 600"), FACTS)
-    assert [(c.fact, c.actual, c.result, c.margin) for c in checks] == [
-        ("chip.tpp", 4990.4, True, 190.4),
-        ("chip.io_bidirectional_gbps", 400.0, False, -200.0),
-    ]
+    assert [(c.fact, c.actual, c.result, c.margin) for c in checks] == [("chip.io_bidirectional_gbps", 400.0, False, -200.0)]
+
+
+def test_explain_reports_every_part_of_a_true_and_but_only_the_first_true_branch_of_an_or():
+    checks = explain(parse('chip.tpp >= 4800 and (destination == "CN" or destination in group("D:5"))'), FACTS)
+    assert [(c.test, c.result, c.margin) for c in checks] == [("chip.tpp >= 4800", True, 190.4), ('destination == "CN"', True, None)]
+
+
+def test_explain_of_an_unknown_result_names_the_unknown_tests():
+    checks = explain(parse("chip.tpp >= 4800 and chip.performance_density >= 5.92"), FACTS)
+    assert [(c.fact, c.result) for c in checks] == [("chip.performance_density", None)]
 
 
 def test_terms_are_resolved_and_labelled_in_explanations():

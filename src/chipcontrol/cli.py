@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from .errors import ChipControlError, InputError, RulebookError
+from .errors import ChipControlError, InputError, RulebookError, unknown_name
 from .rulebook import Rulebook, load_rulebook, order_from
 from .rules import Kind
 
@@ -58,10 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 def _check(rulebook: Rulebook, args: argparse.Namespace) -> int:
     kinds = [k.value for k in Kind]
     if args.kind not in kinds:
-        from .errors import close_matches
-
-        near = close_matches(args.kind, kinds)
-        raise InputError(f"unknown kind {args.kind!r}" + (f"; did you mean {', '.join(near)}?" if near else f"; choose one of {', '.join(kinds)}"))
+        raise unknown_name("kind", args.kind, kinds)
     order = order_from(
         item=args.item,
         buyer=args.buyer,

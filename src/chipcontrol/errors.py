@@ -36,6 +36,12 @@ def close_matches(word: str, candidates: Iterable[str], n: int = 3) -> list[str]
 
 def unknown_name(kind: str, word: str, candidates: Iterable[str]) -> InputError:
     """An InputError for an unknown chip, party or country, with close matches when there are any."""
+    candidates = list(candidates)
     matches = close_matches(word, candidates)
-    hint = f"; did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
+    if matches:
+        hint = f"; did you mean {', '.join(repr(m) for m in matches)}?"
+    elif len(candidates) <= 8:
+        hint = f"; choose one of {', '.join(candidates)}"
+    else:
+        hint = ""
     return InputError(f"unknown {kind} {word!r}{hint}")

@@ -1,0 +1,257 @@
+"""The evaluation semantics of design.md section 3, one behaviour per test, on the bundled rulebook."""
+
+from __future__ import annotations
+
+import pydantic
+import pytest
+
+import chipcontrol as cc
+
+Role = cc.Role
+
+
+def ev(rb, **order):
+    return rb.evaluate(cc.Order(**order))
+
+
+# --- rule 3: exceptions ------------------------------------------------------------------------------
+
+
+def test_a_claimed_authorisation_suppresses_nvidias_2022_notice_before_the_2022_rule(rb):
+    v = ev(rb, item="A100", buyer="ByteDance", date="2022-09-15", claims=["nvda-2022-a100-us-customers"])
+    assert v.outcome is cc.Outcome.PERMITTED
+    assert v.deciding_rule_ids == ["nvda-2022-auth-a100-us-customers"]
+    notice = v.finding("nvda-2022-notice")
+    assert notice.role is Role.SUPPRESSED and notice.suppressed_by == ["nvda-2022-auth-a100-us-customers"]
+
+
+def test_the_same_authorisation_does_not_lift_the_2022_rule_after_2022_10_21(rb):
+    v = ev(rb, item="A100", buyer="ByteDance", date="2022-11-15", claims=["nvda-2022-a100-us-customers"])
+    assert v.outcome is cc.Outcome.LICENSE_REQUIRED
+    assert v.deciding_rule_ids == ["bis-3a090-2022-china"]
+    assert v.finding("nvda-2022-notice").role is Role.SUPPRESSED
+
+
+def test_without_the_claim_the_notice_decides(rb):
+    v = ev(rb, item="A100", buyer="ByteDance", date="2022-09-15")
+    assert v.outcome is cc.Outcome.LICENSE_REQUIRED and v.deciding_rule_ids == ["nvda-2022-notice"]
+
+
+def test_an_exception_with_nothing_to_except_adds_nothing(rb):
+    v = ev(rb, item="H100", buyer=cc.Party(name="Hanoi Vision Lab", headquarters="VN"), date="2022-09-15", claims=["nvda-2022-h100-development"])
+    assert v.outcome is cc.Outcome.PERMITTED and v.deciding_rule_ids == []
+    assert v.finding("nvda-2022-auth-h100-development").role is Role.IDLE_EXCEPTION
+
+
+def test_nvidias_notice_binds_nvidia_not_a_reseller(rb):
+    reseller = cc.Party(name="Lion City Distribution", headquarters="SG")
+    v = ev(rb, item="A100", buyer="ByteDance", date="2022-09-15", seller=reseller)
+    assert v.outcome is cc.Outcome.PERMITTED
+    assert [c.test for c in v.finding("nvda-2022-notice").checks if c.result is False] == ['seller.id == "nvidia"']
+
+
+# --- rule 4: precedence ------------------------------------------------------------------------------
+
+
+def test_license_exception_nac_turns_a_licence_into_a_notification_for_a_gaming_gpu_to_china(rb):
+    v = ev(rb, item="RTX 4090", buyer="ByteDance", date="2024-05-01")
+    assert v.outcome is cc.Outcome.NOTIFICATION_REQUIRED and v.permitted is True
+    assert v.deciding_rule_ids == ["bis-nac-2024-notification"]
+    assert v.finding("bis-3a090-2023-destinations").role is Role.SUPPRESSED
+    assert v.finding("bis-3a090-2023-headquarters").role is Role.SUPPRESSED
+
+
+def test_nac_does_not_cover_an_in_country_transfer_in_china(rb):
+    v = ev(rb, item="RTX 4090", buyer="ByteDance", date="2024-05-01", kind="in_country_transfer")
+    assert v.outcome is cc.Outcome.LICENSE_REQUIRED
+    assert v.deciding_rule_ids == ["bis-3a090-2023-destinations", "bis-3a090-2023-headquarters"]
+
+
+def test_aca_permits_a_nac_eligible_gpu_to_a_d1_country_buyer(rb):
+    v = ev(rb, item="L40", buyer=cc.Party(name="Hanoi Vision Lab", headquarters="VN"), date="2024-05-01")
+    assert v.outcome is cc.Outcome.PERMITTED and v.deciding_rule_ids == ["bis-aca-2024"]
+
+
+def test_the_entity_list_outranks_a_license_exception(rb):
+    v = ev(rb, item="RTX 4090", buyer="Biren", destination="CN", date="2024-05-01")
+    assert v.outcome is cc.Outcome.LICENSE_REQUIRED
+    assert v.deciding_rule_ids == ["entity-list-license"]
+    assert v.finding("bis-nac-2024-notification").role is Role.CONTRIBUTING
+
+
+def test_the_rtx_4090d_was_shaped_to_fall_under_note_2(rb):
+    v = ev(rb, item="RTX 4090D", buyer="ByteDance", date="2024-05-01")
+    assert v.outcome is cc.Outcome.PERMITTED and v.deciding_rule_ids == []
+    note2 = [c for c in v.finding("bis-3a090-2023-destinations").checks if c.term == "3A090-note-2-2023"]
+    assert {c.test: c.result for c in note2} == {"chip.datacenter == false": True, "chip.tpp < 4800": True}
+
+
+# --- rule 6: coverage --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "order, fragment",
+    [
+        (dict(item="A100", buyer="ByteDance", date="2021-12-31"), "outside the rulebook's coverage"),
+        (dict(item="A100", buyer="ByteDance", date="2025-09-01"), "outside the rulebook's coverage"),
+        (dict(item="L2", buyer="ByteDance", destination="RU", date="2024-01-10"), "destination RU"),
+        (dict(item="L2", buyer=cc.Party(name="Minsk Compute", headquarters="BY"), destination="DE", date="2024-01-10"), "buyer headquarters BY"),
+        (dict(item="L2", buyer="ByteDance", destination="IR", date="2024-01-10"), "destination IR"),
+        (dict(item="H100", buyer="ByteDance", kind="cloud_access", date="2024-01-10"), "does not yet speak for orders of kind 'cloud_access'"),
+    ],
+)
+def test_what_the_rulebook_does_not_speak_for_is_out_of_coverage_never_permitted(rb, order, fragment):
+    v = ev(rb, **order)
+    assert v.outcome is cc.Outcome.OUT_OF_COVERAGE and v.permitted is None
+    assert fragment in v.reason
+    assert v.findings == []
+
+
+def test_a_sanctioned_destination_cites_why_it_is_out_of_coverage(rb):
+    v = ev(rb, item="L2", buyer="ByteDance", destination="RU", date="2024-01-10")
+    assert [c.source_id for c in v.reason_citations] == ["fr-87-57068", "ear-part-746"]
+
+
+# --- rule 7: unknown facts ---------------------------------------------------------------------------
+
+
+def test_an_unknown_figure_that_decides_the_outcome_gives_undetermined_naming_the_fact(rb):
+    mystery = cc.Chip(name="Mystery X", vendor="NVIDIA", tpp=None, die_area_mm2=None, datacenter=True)
+    v = ev(rb, item=mystery, buyer="ByteDance", date="2024-05-01")
+    assert v.outcome is cc.Outcome.UNDETERMINED and v.permitted is None
+    assert "bis-3a090-2023-destinations" in v.deciding_rule_ids
+    assert "chip.tpp" in v.finding("bis-3a090-2023-destinations").missing_facts
+    assert any(a.kind.value == "data_gap" for a in v.advisories)
+
+
+def test_unknown_datacenter_status_of_a_strong_gpu_is_undetermined_between_licence_and_notification(rb):
+    gpu = cc.Chip(name="Gamer Pro", vendor="NVIDIA", tpp=5000, die_area_mm2=600, datacenter=None)
+    v = ev(rb, item=gpu, buyer="ByteDance", date="2024-05-01")
+    assert v.outcome is cc.Outcome.UNDETERMINED
+    assert "chip.datacenter" in v.finding("bis-nac-2024-notification").missing_facts
+    known = ev(rb, item=gpu.model_copy(update={"datacenter": True}), buyer="ByteDance", date="2024-05-01")
+    assert known.outcome is cc.Outcome.LICENSE_REQUIRED
+
+
+def test_an_unknown_figure_that_cannot_change_the_outcome_does_not_block_the_answer(rb):
+    v = ev(rb, item="A100X", buyer="ByteDance", date="2023-06-15")  # figures unpublished; named in the notice
+    assert v.outcome is cc.Outcome.LICENSE_REQUIRED
+    assert v.deciding_rule_ids == ["nvda-2022-notice"]
+    assert v.finding("bis-3a090-2023-01-china-macau").role is Role.UNDETERMINED
+
+
+def test_an_unknown_chip_shipped_outside_every_scope_is_permitted(rb):
+    mystery = cc.Chip(name="Mystery X", vendor="NVIDIA")
+    v = ev(rb, item=mystery, buyer=cc.Party(name="Paris Lab", headquarters="FR"), date="2024-05-01")
+    assert v.outcome is cc.Outcome.PERMITTED
+
+
+# --- rule 9 and the shape of a verdict ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "outcome, permitted",
+    [("permitted", True), ("notification_required", True), ("license_required", False), ("prohibited", False), ("out_of_coverage", None), ("undetermined", None)],
+)
+def test_permitted_follows_rule_9(outcome, permitted):
+    assert cc.Outcome(outcome).permitted is permitted
+
+
+def test_the_same_order_always_gives_the_same_verdict(rb):
+    order = cc.Order(item="H800", buyer="Tencent", date="2023-10-30")
+    assert rb.evaluate(order).model_dump() == rb.evaluate(order).model_dump()
+
+
+def test_a_verdict_carries_the_rulebook_hash_engine_and_version(rb):
+    v = ev(rb, item="A800", buyer="ByteDance", date="2023-10-30")
+    assert v.rulebook_hash == rb.hash and v.engine == "reference" and v.library_version == cc.__version__
+    assert v.outcome is cc.Outcome.LICENSE_REQUIRED and v.deciding_rule_ids == ["nvda-2023-acceleration"]
+
+
+def test_a_verdict_round_trips_through_json(rb):
+    v = ev(rb, item="A100", buyer="ByteDance", date="2023-06-15")
+    again = cc.Verdict.model_validate_json(v.model_dump_json())
+    assert again.outcome is v.outcome and again.deciding_rule_ids == v.deciding_rule_ids
+
+
+def test_every_citation_of_an_article_in_a_verdict_is_a_checked_verbatim_quote(rb, article_text):
+    from chipcontrol.sources import normalise_text
+
+    v = ev(rb, item="A800", buyer="ByteDance", date="2024-01-15")
+    quotes = [c for f in v.findings for c in f.citations if c.kind.value == "article"]
+    assert quotes
+    for citation in quotes:
+        assert citation.quote_checked and normalise_text(citation.quote) in article_text(citation.source_id)
+
+
+# --- destinations -------------------------------------------------------------------------------------
+
+
+def test_hong_kong_is_treated_as_china(rb):
+    v = ev(rb, item="A100", buyer="ByteDance", destination="HK", date="2023-06-15")
+    assert v.order.ear_destination == "CN"
+    assert v.deciding_rule_ids == ["bis-3a090-2023-01-china-macau", "nvda-2022-notice"]
+
+
+def test_macau_joined_the_2022_rule_on_2023_01_17(rb):
+    before = ev(rb, item="A100", buyer="ByteDance", destination="MO", date="2023-01-16", seller=cc.Party(name="Reseller", headquarters="SG"))
+    after = ev(rb, item="A100", buyer="ByteDance", destination="MO", date="2023-01-17", seller=cc.Party(name="Reseller", headquarters="SG"))
+    assert before.outcome is cc.Outcome.PERMITTED
+    assert after.deciding_rule_ids == ["bis-3a090-2023-01-china-macau"]
+
+
+def test_a_chinese_buyers_data_centre_abroad_is_caught_by_the_headquarters_rule(rb):
+    v = ev(rb, item="H800", buyer="ByteDance", destination="MY", date="2024-05-01")
+    assert v.outcome is cc.Outcome.LICENSE_REQUIRED and v.deciding_rule_ids == ["bis-3a090-2023-headquarters"]
+
+
+@pytest.mark.parametrize("country, outcome", [("IL", "permitted"), ("SG", "permitted"), ("SA", "license_required"), ("VN", "license_required"), ("AE", "license_required")])
+def test_the_2023_scope_reaches_d4_and_d1_countries_but_not_a6_ones(rb, country, outcome):
+    buyer = cc.Party(name=f"Local lab {country}", headquarters=country)
+    v = ev(rb, item="H100", buyer=buyer, date="2024-05-01")
+    assert v.outcome.value == outcome
+    if outcome == "license_required":
+        assert v.deciding_rule_ids == ["bis-3a090-2023-destinations"]
+
+
+def test_destination_defaults_to_the_buyers_headquarters(rb):
+    assert ev(rb, item="H20", buyer="Tencent", date="2024-01-10").order.destination == "CN"
+
+
+def test_destination_may_be_given_as_a_country_name(rb):
+    assert ev(rb, item="H20", buyer="Tencent", destination="Vietnam", date="2024-01-10").order.destination == "VN"
+
+
+# --- bad input ----------------------------------------------------------------------------------------
+
+
+def test_an_unknown_chip_is_an_input_error_with_close_matches(rb):
+    with pytest.raises(cc.InputError, match=r"unknown chip 'H8000'; did you mean .*H800"):
+        ev(rb, item="H8000", buyer="ByteDance", date="2024-01-10")
+
+
+def test_an_unknown_buyer_is_an_input_error_with_close_matches(rb):
+    with pytest.raises(cc.InputError, match=r"unknown party 'Tencnet'; did you mean 'Tencent'"):
+        ev(rb, item="H20", buyer="Tencnet", date="2024-01-10")
+
+
+def test_an_export_without_an_item_is_an_input_error(rb):
+    with pytest.raises(cc.InputError, match="needs an item"):
+        ev(rb, buyer="ByteDance", date="2024-01-10")
+
+
+def test_an_inline_buyer_with_a_bad_country_is_an_input_error(rb):
+    with pytest.raises(cc.InputError, match="unknown country 'XX'"):
+        ev(rb, item="H20", buyer=cc.Party(name="Nowhere Inc", headquarters="XX"), date="2024-01-10")
+
+
+@pytest.mark.parametrize("date", ["2023-02-30", "15/01/2024", "", 20240115])
+def test_a_bad_date_is_refused_when_the_order_is_built(date):
+    with pytest.raises(pydantic.ValidationError):
+        cc.Order(item="A800", buyer="ByteDance", date=date)
+
+
+def test_names_resolve_case_insensitively_through_aliases(rb):
+    assert rb.chip("a800").id == rb.chip("NVIDIA A800").id == "nvidia-a800-sxm"
+    assert rb.chip("h100").id == "nvidia-h100-sxm"
+    assert rb.party("bytedance").id == "bytedance"
