@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 
@@ -29,6 +30,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the Verdict as JSON")
     check.add_argument("--brief", action="store_true", help="omit the rules that did not fire")
 
+    timeline = sub.add_parser("timeline", help="when did this order become (il)legal, and why")
+    timeline.add_argument("--item", help="chip name, alias or id")
+    timeline.add_argument("--buyer", required=True)
+    timeline.add_argument("--destination")
+    timeline.add_argument("--kind", default="export")
+    timeline.add_argument("--seller")
+    timeline.add_argument("--claim", action="append", default=[])
+    timeline.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
+    timeline.add_argument("--to", dest="end", required=True, help="last day (inclusive), YYYY-MM-DD")
+    timeline.add_argument("--json", action="store_true")
+
     chips = sub.add_parser("chips", help="list the chip catalog")
     chips.add_argument("--json", action="store_true")
     parties = sub.add_parser("parties", help="list the party catalog")
@@ -42,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         rulebook = load_rulebook(args.rulesets)
         if args.command == "check":
             return _check(rulebook, args)
+        if args.command == "timeline":
+            return _timeline(rulebook, args)
         if args.command == "chips":
             return _chips(rulebook, args.json)
         return _parties(rulebook, args.json)
@@ -55,26 +69,38 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _check(rulebook: Rulebook, args: argparse.Namespace) -> int:
+def _order(args: argparse.Namespace, date: str):
     kinds = [k.value for k in Kind]
     if args.kind not in kinds:
         raise unknown_name("kind", args.kind, kinds)
-    order = order_from(
+    return order_from(
         item=args.item,
         buyer=args.buyer,
         destination=args.destination,
-        date=args.date,
+        date=date,
         kind=args.kind,
         seller=args.seller,
         claims=args.claim,
     )
-    verdict = rulebook.evaluate(order)
+
+
+def _check(rulebook: Rulebook, args: argparse.Namespace) -> int:
+    verdict = rulebook.evaluate(_order(args, args.date))
     if args.json:
         print(verdict.model_dump_json(indent=2))
     else:
         from .render_text import verdict_text
 
         print(verdict_text(verdict, show_checked=not args.brief))
+    return 0
+
+
+def _timeline(rulebook: Rulebook, args: argparse.Namespace) -> int:
+    from .rulebook import _day
+
+    last = _day(args.end, "--to")
+    timeline = rulebook.timeline(_order(args, args.start), args.start, last + dt.timedelta(days=1))
+    print(timeline.model_dump_json(indent=2) if args.json else timeline.to_text())
     return 0
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import textwrap
 
 from .sources import Citation
 from .verdict import Finding, Role, Verdict
+
+_ONE_DAY = _dt.timedelta(days=1)
 
 _ROLE_HEAD = {
     Role.DECIDING: "Deciding rules",
@@ -107,4 +110,25 @@ def verdict_text(verdict: Verdict, show_checked: bool = True) -> str:
                 lines.extend(citation_text(citation, "      "))
     lines.append("")
     lines.append(f"rulebook {verdict.rulebook_hash[:16]} · engine {verdict.engine} · chipcontrol {verdict.library_version}")
+    return "\n".join(lines)
+
+
+def timeline_text(timeline) -> str:
+    """A timeline as a table of segments, with the rule changes (and their quotes) at each boundary."""
+    lines = [f"{timeline.order_summary}, {timeline.start} to {timeline.end} (end exclusive)", ""]
+    for segment in timeline.segments:
+        for change in segment.changes:
+            lines.append(f"  -- {change.date}: {change.description}")
+            for citation in change.citations:
+                lines.extend(citation_text(citation, "       "))
+        last = segment.end - _ONE_DAY
+        rules = ", ".join(segment.deciding_rule_ids) or "no restricting rule"
+        lines.append(f"{segment.start} .. {last}  {segment.outcome.value.upper():22} {rules}")
+        if not segment.deciding_rule_ids and segment.checked_rule_ids:
+            lines.append(_wrap("passed: " + ", ".join(segment.checked_rule_ids), "      "))
+        articles = sorted({c.source_id for c in segment.citations if c.kind.value == "article"})
+        if articles:
+            lines.append(f"      articles: {', '.join(articles)}")
+    lines.append("")
+    lines.append(f"rulebook {timeline.rulebook_hash[:16]} · engine {timeline.engine}")
     return "\n".join(lines)

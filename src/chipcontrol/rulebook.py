@@ -238,6 +238,12 @@ class Rulebook:
         results = runner.evaluate([r.id for r in in_force + advisory], facts)
         return decide(self, resolved, facts, in_force, advisory, results, runner.name)
 
+    def timeline(self, order: Order, start: dt.date | str, end: dt.date | str, engine: str | None = None):
+        """The order's legality over [start, end): segments of constant verdict and the rule changes between them."""
+        from .timeline import build_timeline
+
+        return build_timeline(self, order, _day(start, "start"), _day(end, "end"), engine=engine)
+
     def evaluate_many(self, orders, engine: str | None = None) -> list[Verdict]:
         """Evaluate many orders, in order."""
         return [self.evaluate(order, engine=engine) for order in orders]
@@ -268,6 +274,15 @@ class Rulebook:
 def load_rulebook(path: str | Path | None = None, *, seeds: str | Path | None = None) -> Rulebook:
     """Load the bundled rulesets (or the rulesets folder at `path`), checking everything on load."""
     return Rulebook(loader.load(Path(path) if path else bundled_rulesets(), seeds=seeds))
+
+
+def _day(value: dt.date | str, what: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(f"bad {what}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 def _norm(name: str) -> str:

@@ -1,0 +1,244 @@
+"""Legality over time: an order's verdict as consecutive segments of constant outcome, with what changed.
+
+The timeline is computed from the dates at which anything the order depends on can change — rule
+validities, the buyer's and seller's list entries, country-group memberships, the coverage — never by
+evaluating every day. Between two such dates every fact and every applicable rule is constant, so the
+verdict is too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from pydantic import Field, computed_field, model_validator
+
+from .provenance import IsoDate, Strict
+from .sources import Citation, CitationSpec
+from .verdict import Outcome, Verdict
+
+if TYPE_CHECKING:
+    from .order import Order
+    from .rulebook import Rulebook
+
+
+class ChangeKind(str, Enum):
+    CAME_INTO_FORCE = "came_into_force"
+    ENDED = "ended"
+    EXCEPTION_EXPIRED = "exception_expired"
+    EXCEPTION_STARTED = "exception_started"
+    LISTED = "listed"
+    DELISTED = "delisted"
+    COVERAGE = "coverage"
+    OTHER = "other"
+
+
+class RuleChange(Strict):
+    """What happened on a segment boundary, and on whose authority."""
+
+    date: IsoDate
+    kind: ChangeKind
+    rule_id: str | None = None
+    description: str
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class Segment(Strict):
+    """[start, end) during which the order's verdict did not change."""
+
+    start: IsoDate
+    end: IsoDate = Field(description="Exclusive.")
+    outcome: Outcome
+    deciding_rule_ids: list[str]
+    reason: str
+    checked_rule_ids: list[str] = Field(
+        default_factory=list, description="Restricting rules in force during the segment that the order did not meet."
+    )
+    advisory_rule_ids: list[str] = Field(default_factory=list, description="Reported or proposed rules shown as advisories.")
+    citations: list[Citation] = Field(
+        default_factory=list,
+        description="The deciding rules' citations; for a segment no rule restricted, those of the rules it passed.",
+    )
+    changes: list[RuleChange] = Field(
+        default_factory=list, description="What changed on `start` to begin this segment (empty for the first)."
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def permitted(self) -> bool | None:
+        return self.outcome.permitted
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_computed(cls, data: object) -> object:
+        if isinstance(data, dict) and "permitted" in data:
+            data = {k: v for k, v in data.items() if k != "permitted"}
+        return data
+
+
+class Timeline(Strict):
+    """An order's legality over [start, end): consecutive segments, adjacent ones differing."""
+
+    order_summary: str
+    start: IsoDate
+    end: IsoDate
+    segments: list[Segment]
+    rulebook_hash: str
+    engine: str
+
+    def at(self, day: dt.date | str) -> Segment:
+        """The segment containing `day`."""
+        day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+        for segment in self.segments:
+            if segment.start <= day < segment.end:
+                return segment
+        raise KeyError(f"{day} is outside the timeline [{self.start}, {self.end})")
+
+    def to_text(self) -> str:
+        from .render_text import timeline_text
+
+        return timeline_text(self)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def _key(verdict: Verdict) -> tuple:
+    return (verdict.outcome, tuple(verdict.deciding_rule_ids))
+
+
+def change_dates(rulebook: Rulebook, order: Order) -> set[dt.date]:
+    """Every date on which something this order depends on may change."""
+    dates: set[dt.date] = {rulebook.coverage.start, rulebook.coverage.until}
+    for rule in rulebook.rules.values():
+        dates.add(rule.effective)
+        if rule.until:
+            dates.add(rule.until)
+    resolved_parties = []
+    for who in (order.buyer, order.seller):
+        if who is None:
+            continue
+        try:
+            resolved_parties.append(rulebook._party(who, order.date))
+        except Exception:  # an unknown party fails the evaluation itself, with its own error
+            continue
+    for party in resolved_parties:
+        for entry in party.lists:
+            dates.add(entry.added)
+            if entry.removed:
+                dates.add(entry.removed)
+    for group in rulebook.groups.values():
+        for member in group.members:
+            dates.update(d for d in (member.since, member.until) if d)
+    for country in rulebook.countries.values():
+        if country.ear_treated_as:
+            dates.add(country.ear_treated_as.since)
+    for discrepancy in getattr(rulebook, "discrepancies", {}).values():
+        dates.update(d for d in (discrepancy.article_date, discrepancy.law_date) if d)
+    return dates
+
+
+def build_timeline(rulebook: Rulebook, order: Order, start: dt.date, end: dt.date, engine: str | None = None) -> Timeline:
+    """The order's verdict over [start, end), as merged segments with the rule changes at each boundary."""
+    if end <= start:
+        from .errors import InputError
+
+        raise InputError(f"the timeline's end {end} must be after its start {start}")
+    cuts = sorted(d for d in change_dates(rulebook, order) if start < d < end)
+    points = [start, *cuts]
+    verdicts = [rulebook.evaluate(order.model_copy(update={"date": day}), engine=engine) for day in points]
+
+    runs: list[list[int]] = []  # indices of points with the same verdict, consecutive
+    for i, verdict in enumerate(verdicts):
+        if runs and _key(verdict) == _key(verdicts[runs[-1][-1]]):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    segments = []
+    for n, run in enumerate(runs):
+        head = verdicts[run[0]]
+        checked = sorted({f.rule_id for i in run for f in verdicts[i].checked if f.effect.rank > 0})
+        advisory = sorted({a.rule_id for i in run for a in verdicts[i].advisories if a.rule_id})
+        cited = head.deciding_rule_ids or checked
+        segments.append(
+            Segment(
+                start=points[run[0]],
+                end=points[runs[n + 1][0]] if n + 1 < len(runs) else end,
+                outcome=head.outcome,
+                deciding_rule_ids=head.deciding_rule_ids,
+                reason=head.reason,
+                checked_rule_ids=checked,
+                advisory_rule_ids=advisory,
+                citations=_unique_citations(c for rule_id in cited for c in rulebook.citations_of(rule_id)),
+                changes=_changes(rulebook, points[run[0]], verdicts[run[0] - 1], head) if n else [],
+            )
+        )
+    first = verdicts[0]
+    summary = (
+        f"{first.order.item_name or '(no item)'} -> {first.order.buyer_name}, {first.order.destination}, {first.order.kind.value}"
+    )
+    return Timeline(
+        order_summary=summary,
+        start=start,
+        end=end,
+        segments=segments,
+        rulebook_hash=rulebook.hash,
+        engine=verdicts[0].engine,
+    )
+
+
+def _unique_citations(citations) -> list[Citation]:
+    seen, out = set(), []
+    for citation in citations:
+        key = (citation.source_id, citation.quote)
+        if key not in seen:
+            seen.add(key)
+            out.append(citation)
+    return out
+
+
+def _rule_ids(verdict: Verdict) -> set[str]:
+    return {f.rule_id for f in verdict.findings} | {a.rule_id for a in verdict.advisories if a.rule_id}
+
+
+def _changes(rulebook: Rulebook, day: dt.date, before: Verdict, after: Verdict) -> list[RuleChange]:
+    """The rule changes on `day` that explain why `after` differs from `before`."""
+    changes: list[RuleChange] = []
+    involved = _rule_ids(before) | _rule_ids(after)
+    for rule_id in sorted(involved):
+        rule = rulebook.rules[rule_id]
+        kind = None
+        if rule.effective == day:
+            kind = ChangeKind.EXCEPTION_STARTED if rule.is_exception else ChangeKind.CAME_INTO_FORCE
+            text = f"{rule_id} came into force: {rule.title}"
+        elif rule.until == day:
+            kind = ChangeKind.EXCEPTION_EXPIRED if rule.is_exception else ChangeKind.ENDED
+            text = f"{rule_id} ended: {rule.title}"
+        if kind is not None:
+            changes.append(
+                RuleChange(date=day, kind=kind, rule_id=rule_id, description=text, citations=rulebook.citations_of(rule_id))
+            )
+    if before.outcome is Outcome.OUT_OF_COVERAGE or after.outcome is Outcome.OUT_OF_COVERAGE:
+        if day in (rulebook.coverage.start, rulebook.coverage.until):
+            changes.append(RuleChange(date=day, kind=ChangeKind.COVERAGE, description=after.reason if after.outcome is Outcome.OUT_OF_COVERAGE else "the rulebook's coverage starts"))
+    record = rulebook.parties.get(after.order.buyer_id)
+    for entry in record.lists if record else []:
+        if day in (entry.added, entry.removed):
+            kind = ChangeKind.LISTED if day == entry.added else ChangeKind.DELISTED
+            verb = "added to" if kind is ChangeKind.LISTED else "removed from"
+            changes.append(
+                RuleChange(
+                    date=day,
+                    kind=kind,
+                    rule_id="entity-list-license" if entry.list.value == "entity_list" else None,
+                    description=f"{record.name} was {verb} the {entry.list.value.replace('_', ' ')}"
+                    + (f" (as {entry.listed_as})" if entry.listed_as else ""),
+                    citations=[rulebook.cite(CitationSpec(source=entry.source))],
+                )
+            )
+    if not changes:
+        changes.append(
+            RuleChange(date=day, kind=ChangeKind.OTHER, description=f"the order's facts changed on {day} (country groups)")
+        )
+    return changes
