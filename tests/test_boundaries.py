@@ -14,6 +14,15 @@ import chipcontrol as cc
 
 VIETNAM_LAB = cc.Party(name="Hanoi Vision Lab", headquarters="VN")  # a made-up buyer headquartered in D:1
 
+
+def startup(**figures) -> cc.Party:
+    """A made-up Chinese investment target with the given Part 850 facts (others known to be false)."""
+    facts = dict(ai_training_compute_ops=1e20, ai_military_intelligence_surveillance=False, designs_3a090a_ics=False, other_semiconductor_activity=False, quantum=False)
+    return cc.Party(name="Shanghai Start-up", headquarters="CN", **{**facts, **figures})
+
+
+CLOUD = dict(kind="cloud_access", item="H100", buyer="ByteDance", destination="SG")
+
 #: rule id -> the order fields that make it fire (the date is set by the test).
 WITNESSES: dict[str, dict] = {
     "nvda-2022-notice": dict(item="A100", buyer="ByteDance", destination="CN"),
@@ -36,6 +45,18 @@ WITNESSES: dict[str, dict] = {
     "ear-item-not-subject": dict(item="Ascend 910B", buyer="ByteDance", destination="CN"),
     "reported-2023-08-a800-h800-tightening": dict(item="A800", buyer="ByteDance", destination="CN"),
     "bis-2025-gp10-ascend-guidance": dict(item="Ascend 910B", buyer="ByteDance", destination="CN"),
+    "cloud-access-not-an-export": CLOUD,
+    "reported-2023-08-cloud-controls": CLOUD,
+    "proposed-2024-iaas-customer-identification": CLOUD,
+    "bis-2025-iaas-policy-statement": CLOUD,
+    "reported-2023-08-eo-14105-investment-ban": dict(kind="investment", buyer=startup()),
+    "proposed-2024-07-outbound-nprm": dict(kind="investment", buyer=startup()),
+    "outbound-850-prohibited-ai": dict(kind="investment", buyer=startup(ai_training_compute_ops=2e25)),
+    "outbound-850-prohibited-semiconductors": dict(kind="investment", buyer="Huawei"),
+    "outbound-850-prohibited-quantum": dict(kind="investment", buyer=startup(quantum=True)),
+    "outbound-850-notifiable-ai": dict(kind="investment", buyer=startup(ai_training_compute_ops=2e23)),
+    "outbound-850-notifiable-semiconductors": dict(kind="investment", buyer=startup(other_semiconductor_activity=True)),
+    "outbound-850-publicly-traded-exception": dict(kind="investment", buyer="Huawei", claims=["publicly-traded-security"]),
 }
 
 DAY = dt.timedelta(days=1)

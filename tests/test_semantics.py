@@ -97,7 +97,7 @@ def test_the_rtx_4090d_was_shaped_to_fall_under_note_2(rb):
         (dict(item="L2", buyer="ByteDance", destination="RU", date="2024-01-10"), "destination RU"),
         (dict(item="L2", buyer=cc.Party(name="Minsk Compute", headquarters="BY"), destination="DE", date="2024-01-10"), "buyer headquarters BY"),
         (dict(item="L2", buyer="ByteDance", destination="IR", date="2024-01-10"), "destination IR"),
-        (dict(item="H100", buyer="ByteDance", kind="cloud_access", date="2024-01-10"), "does not yet speak for orders of kind 'cloud_access'"),
+        (dict(buyer=cc.Party(name="Moscow AI", headquarters="RU"), kind="investment", date="2025-03-10"), "destination RU"),
     ],
 )
 def test_what_the_rulebook_does_not_speak_for_is_out_of_coverage_never_permitted(rb, order, fragment):
@@ -255,3 +255,12 @@ def test_names_resolve_case_insensitively_through_aliases(rb):
     assert rb.chip("a800").id == rb.chip("NVIDIA A800").id == "nvidia-a800-sxm"
     assert rb.chip("h100").id == "nvidia-h100-sxm"
     assert rb.party("bytedance").id == "bytedance"
+
+
+def test_a_kind_the_rulebook_does_not_cover_is_out_of_coverage(rulesets_copy):
+    from .test_loader import edit
+
+    edit(rulesets_copy / "rulebook.yaml", "kinds: [export, reexport, in_country_transfer, cloud_access, investment]", "kinds: [export, reexport, in_country_transfer]")
+    narrow = cc.load_rulebook(rulesets_copy)
+    v = narrow.evaluate(cc.Order(kind="cloud_access", item="H100", buyer="ByteDance", date="2024-01-10"))
+    assert v.outcome is cc.Outcome.OUT_OF_COVERAGE and "does not yet speak for orders of kind 'cloud_access'" in v.reason

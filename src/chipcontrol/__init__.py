@@ -11,11 +11,13 @@ __version__ = "0.1.0"
 from .chips import Chip  # noqa: E402
 from .conditions import ConditionCheck  # noqa: E402
 from .errors import ChipControlError, InputError, RulebookError  # noqa: E402
+from .lint import LintIssue, LintReport, lint, lint_path  # noqa: E402
 from .order import Order  # noqa: E402
 from .parties import Party  # noqa: E402
 from .rulebook import Rulebook, load_rulebook  # noqa: E402
 from .rules import Effect, Kind, Status  # noqa: E402
 from .sources import Citation  # noqa: E402
+from .timeline import RuleChange, Segment, Timeline  # noqa: E402
 from .verdict import Advisory, Finding, Outcome, Role, Verdict  # noqa: E402
 
 __all__ = [
@@ -27,14 +29,21 @@ __all__ = [
     "Effect",
     "Finding",
     "InputError",
+    "LintIssue",
+    "LintReport",
     "Kind",
     "Order",
     "Outcome",
     "Party",
     "Role",
+    "RuleChange",
     "Rulebook",
     "RulebookError",
+    "Segment",
     "Status",
+    "Timeline",
     "Verdict",
+    "lint",
+    "lint_path",
     "load_rulebook",
 ]

@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     timeline.add_argument("--to", dest="end", required=True, help="last day (inclusive), YYYY-MM-DD")
     timeline.add_argument("--json", action="store_true")
 
+    lint = sub.add_parser("lint", help="check a rulesets folder (default: the bundled one); exit 1 on errors")
+    lint.add_argument("path", nargs="?", help="a rulesets folder")
+    lint.add_argument("--json", action="store_true")
+
     chips = sub.add_parser("chips", help="list the chip catalog")
     chips.add_argument("--json", action="store_true")
     parties = sub.add_parser("parties", help="list the party catalog")
@@ -50,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "lint":
+        from .lint import lint_path
+
+        report = lint_path(args.path or args.rulesets)
+        print(report.model_dump_json(indent=2) if args.json else report.to_text())
+        return 0 if report.ok else 1
     try:
         rulebook = load_rulebook(args.rulesets)
         if args.command == "check":

@@ -184,6 +184,16 @@ def _advisories(
                             f"(see catalog/chips.yaml)",
                         )
                     )
+    involved = {f.rule_id for f in findings if f.role is not Role.IDLE_EXCEPTION} | {a.rule_id for a in out if a.rule_id}
+    for item in rulebook.discrepancies.values():
+        if involved & set(item.rule_ids):
+            out.append(
+                Advisory(
+                    kind=AdvisoryKind.DISCREPANCY,
+                    message=f"{item.article.source} says {item.article_says}; the law: {item.law_says}",
+                    citations=[rulebook.cite(item.article), *(rulebook.cite(spec) for spec in item.law_citations)],
+                )
+            )
     if order.ear_destination != order.destination:
         out.append(
             Advisory(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -26,6 +27,11 @@ FACT_KINDS: dict[str, str] = {
     "buyer.headquarters": "country",
     "buyer.ultimate_parent_headquarters": "country",
     "buyer.entity_listed": "bool",
+    "buyer.ai_training_compute_log10_ops": "number",
+    "buyer.ai_military_intelligence_surveillance": "bool",
+    "buyer.designs_3a090a_ics": "bool",
+    "buyer.other_semiconductor_activity": "bool",
+    "buyer.quantum": "bool",
     "seller.id": "string",
     "seller.headquarters": "country",
     "destination": "country",
@@ -50,6 +56,13 @@ class ResolvedOrder:
     claims: frozenset[str]
 
 
+def _log10(value: float | None) -> float | None:
+    """Compute thresholds like 10^25 operations are compared on a log10 scale (exact for powers of ten)."""
+    if value is None:
+        return None
+    return round(math.log10(value), 6) if value > 0 else -1000.0  # no training compute at all
+
+
 def build_facts(order: ResolvedOrder, groups_on: Callable[[str, dt.date], frozenset[str]]) -> dict[str, Any]:
     """The flat fact mapping conditions are evaluated against. Unknown facts are None."""
     chip = order.chip
@@ -67,6 +80,11 @@ def build_facts(order: ResolvedOrder, groups_on: Callable[[str, dt.date], frozen
         "buyer.headquarters": order.buyer.headquarters,
         "buyer.ultimate_parent_headquarters": order.buyer.ultimate_parent_headquarters,
         "buyer.entity_listed": order.buyer.listed_on(ListName.ENTITY_LIST, order.date),
+        "buyer.ai_training_compute_log10_ops": _log10(order.buyer.ai_training_compute_ops),
+        "buyer.ai_military_intelligence_surveillance": order.buyer.ai_military_intelligence_surveillance,
+        "buyer.designs_3a090a_ics": order.buyer.designs_3a090a_ics,
+        "buyer.other_semiconductor_activity": order.buyer.other_semiconductor_activity,
+        "buyer.quantum": order.buyer.quantum,
         "seller.id": order.seller.id if order.seller else None,
         "seller.headquarters": order.seller.headquarters if order.seller else None,
         "destination": order.ear_destination,

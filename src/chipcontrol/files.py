@@ -21,6 +21,14 @@ class ExcludedDestinations(Strict):
     citations: list[CitationSpec] = Field(min_length=1)
 
 
+class NotEncoded(Strict):
+    """An instrument or measure the rulebook deliberately does not encode, and why."""
+
+    what: str
+    reason: str
+    citations: list[CitationSpec] = Field(min_length=1)
+
+
 class Coverage(Strict):
     """The dates, kinds and destinations the rulebook speaks for."""
 
@@ -28,6 +36,7 @@ class Coverage(Strict):
     until: IsoDate = Field(description="First day no longer covered (exclusive).")
     kinds: list[Kind] = Field(min_length=1)
     excluded_destinations: list[ExcludedDestinations] = Field(default_factory=list)
+    not_encoded: list[NotEncoded] = Field(default_factory=list)
     note: str | None = None
 
     @model_validator(mode="after")
@@ -42,6 +51,25 @@ class RulebookFile(Strict):
 
     name: str
     coverage: Coverage
+
+
+class Discrepancy(Strict):
+    """Where an article and the law disagree (a date, a scope): shown in verdicts that involve its rules."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
+    article: CitationSpec = Field(description="The article's words (a checked quote).")
+    article_says: str
+    law_says: str
+    law_citations: list[CitationSpec] = Field(min_length=1)
+    rule_ids: list[str] = Field(min_length=1, description="Rules whose verdicts should show it.")
+    article_date: IsoDate | None = Field(default=None, description="The date the article gives, if the dispute is a date.")
+    law_date: IsoDate | None = Field(default=None, description="The date the law gives.")
+
+
+class DiscrepanciesFile(Strict):
+    """rulesets/discrepancies.yaml: article-versus-law discrepancies, as data."""
+
+    discrepancies: list[Discrepancy]
 
 
 class SourcesFile(Strict):

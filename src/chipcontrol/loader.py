@@ -28,7 +28,7 @@ from .chips import ChipRecord
 from .countries import Country, CountryGroup
 from .errors import RulebookError
 from .facts import FACT_KINDS
-from .files import ChipsFile, CountriesFile, PartiesFile, RuleFile, RulebookFile, SourcesFile
+from .files import ChipsFile, CountriesFile, DiscrepanciesFile, Discrepancy, PartiesFile, RuleFile, RulebookFile, SourcesFile
 from .parties import PartyRecord
 from .resources import bundled_seeds
 from .rules import Rule, Term
@@ -64,6 +64,7 @@ class LoadedRules:
     rules: dict[str, Rule]
     conditions: dict[str, cond.Expr]  # rule id -> resolved condition
     rule_files: dict[str, str]  # rule id -> file (relative to root)
+    discrepancies: dict[str, Discrepancy] = field(default_factory=dict)
     term_files: dict[str, str] = field(default_factory=dict)  # term name -> file
     content_hash: str = ""
     problems: list[str] = field(default_factory=list)
@@ -82,6 +83,10 @@ def load(root: Path | str, seeds: Path | str | None = None) -> LoadedRules:
     chips_file = _read(root / "catalog" / "chips.yaml", ChipsFile, problems, root)
     parties_file = _read(root / "catalog" / "parties.yaml", PartiesFile, problems, root)
     countries_file = _read(root / "catalog" / "countries.yaml", CountriesFile, problems, root)
+    discrepancies_path = root / "discrepancies.yaml"
+    discrepancies_file = (
+        _read(discrepancies_path, DiscrepanciesFile, problems, root) if discrepancies_path.is_file() else DiscrepanciesFile(discrepancies=[])
+    )
     rule_paths = sorted((root / "rules").glob("*.yaml")) if (root / "rules").is_dir() else []
     if not rule_paths:
         problems.append(f"{_rel(root / 'rules', root)}: no rule files (*.yaml)")
@@ -103,6 +108,7 @@ def load(root: Path | str, seeds: Path | str | None = None) -> LoadedRules:
         rules={},
         conditions={},
         rule_files={},
+        discrepancies=_unique(discrepancies_file.discrepancies, "discrepancies.yaml", "discrepancy", problems),
         problems=problems,
     )
     _check_sources(loaded)
@@ -110,6 +116,7 @@ def load(root: Path | str, seeds: Path | str | None = None) -> LoadedRules:
     _check_coverage(loaded)
     _collect_rules(loaded, rule_files)
     _check_rules(loaded)
+    _check_discrepancies(loaded)
     if problems:
         raise RulebookError(problems)
     loaded.content_hash = content_hash(loaded)
@@ -275,6 +282,22 @@ def _check_coverage(loaded: LoadedRules) -> None:
                 loaded.problems.append(f"{where}: {code!r} is not a known country")
         for spec in excluded.citations:
             check_citation(loaded, spec, where)
+    for i, item in enumerate(loaded.manifest.coverage.not_encoded):
+        for spec in item.citations:
+            check_citation(loaded, spec, f"rulebook.yaml: coverage.not_encoded[{i}] ({item.what})")
+
+
+def _check_discrepancies(loaded: LoadedRules) -> None:
+    for item in loaded.discrepancies.values():
+        where = f"discrepancies.yaml: discrepancy {item.id!r}"
+        check_citation(loaded, item.article, where + " article")
+        if loaded.sources.get(item.article.source) and loaded.sources[item.article.source].kind is not SourceKind.ARTICLE:
+            loaded.problems.append(f"{where}: `article` cites {item.article.source!r}, which is not an article")
+        for spec in item.law_citations:
+            check_citation(loaded, spec, where + " law")
+        for rule_id in item.rule_ids:
+            if rule_id not in loaded.rules:
+                loaded.problems.append(f"{where}: names unknown rule {rule_id!r}")
 
 
 def _collect_rules(loaded: LoadedRules, files: dict[Path, RuleFile]) -> None:
@@ -434,6 +457,7 @@ def content_hash(loaded: LoadedRules) -> str:
         "groups": dump(loaded.groups),
         "terms": dump(loaded.terms),
         "rules": dump(loaded.rules),
+        "discrepancies": dump(loaded.discrepancies),
     }
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -8,7 +8,7 @@ from enum import Enum
 from pydantic import Field, model_validator
 
 from .chips import slug
-from .provenance import IsoDate, Confidence, Strict
+from .provenance import Confidence, Figure, Flag, IsoDate, Strict
 from .sources import CitationSpec
 
 
@@ -48,6 +48,32 @@ class Headquarters(Strict):
     note: str | None = None
 
 
+def _unknown_flag() -> Flag:
+    return Flag(value=None, source="not recorded", confidence=Confidence.UNVERIFIED, note="unknown")
+
+
+def _unknown_figure() -> Figure:
+    return Figure(value=None, source="not recorded", confidence=Confidence.UNVERIFIED, note="unknown")
+
+
+class OutboundProfile(Strict):
+    """What 31 CFR Part 850 looks at in an investment target (regulations.md section 5). Unknown: null."""
+
+    ai_training_compute_ops: Figure = Field(
+        default_factory=_unknown_figure,
+        description="Largest training compute of the target's AI systems, in operations (e.g. 1.0e+24).",
+    )
+    ai_military_intelligence_surveillance: Flag = Field(
+        default_factory=_unknown_flag,
+        description="Develops AI designed for military, government-intelligence or mass-surveillance end use.",
+    )
+    designs_3a090a_ics: Flag = Field(default_factory=_unknown_flag, description="Designs ICs meeting ECCN 3A090.a.")
+    other_semiconductor_activity: Flag = Field(
+        default_factory=_unknown_flag, description="Designs, fabricates or packages other integrated circuits."
+    )
+    quantum: Flag = Field(default_factory=_unknown_flag, description="Develops quantum computers or key components.")
+
+
 class PartyRecord(Strict):
     """A catalog party."""
 
@@ -58,6 +84,7 @@ class PartyRecord(Strict):
     parent: str | None = Field(default=None, description="Party id of the ultimate parent, if another party.")
     activities: list[str] = Field(default_factory=list, description="e.g. ai, semiconductors, cloud, quantum.")
     lists: list[ListEntry] = Field(default_factory=list)
+    outbound: OutboundProfile = Field(default_factory=OutboundProfile, description="For investment orders.")
     note: str | None = None
 
 
@@ -71,6 +98,11 @@ class Party(Strict):
         default=None, description="Headquarters of the ultimate parent; defaults to the party's own."
     )
     lists: list[ListEntry] = Field(default_factory=list, description="Dated list memberships (Entity List...).")
+    ai_training_compute_ops: float | None = Field(default=None, ge=0, description="Largest AI training compute, operations.")
+    ai_military_intelligence_surveillance: bool | None = None
+    designs_3a090a_ics: bool | None = None
+    other_semiconductor_activity: bool | None = None
+    quantum: bool | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -39,6 +39,7 @@ class Rulebook:
         self.rules: dict[str, Rule] = loaded.rules
         self.conditions = loaded.conditions
         self.rule_files = loaded.rule_files
+        self.discrepancies = loaded.discrepancies
         self._chip_names = _name_index(
             (c.id, [c.id, c.name, *c.aliases, f"{c.vendor} {c.name}"]) for c in loaded.chips.values()
         )
@@ -201,12 +202,18 @@ class Rulebook:
         while top.parent and top.parent not in seen:
             seen.add(top.parent)
             top = self.parties[top.parent]
+        profile = record.outbound
         return Party(
             id=record.id,
             name=record.name,
             headquarters=record.headquarters.country,
             ultimate_parent_headquarters=top.headquarters.country,
             lists=record.lists,
+            ai_training_compute_ops=profile.ai_training_compute_ops.value,
+            ai_military_intelligence_surveillance=profile.ai_military_intelligence_surveillance.value,
+            designs_3a090a_ics=profile.designs_3a090a_ics.value,
+            other_semiconductor_activity=profile.other_semiconductor_activity.value,
+            quantum=profile.quantum.value,
         )
 
     def _vendor_party(self, vendor: str, day: dt.date) -> Party:

@@ -134,8 +134,6 @@ def change_dates(rulebook: Rulebook, order: Order) -> set[dt.date]:
     for country in rulebook.countries.values():
         if country.ear_treated_as:
             dates.add(country.ear_treated_as.since)
-    for discrepancy in getattr(rulebook, "discrepancies", {}).values():
-        dates.update(d for d in (discrepancy.article_date, discrepancy.law_date) if d)
     return dates
 
 

@@ -87,6 +87,7 @@ class AdvisoryKind(str, Enum):
     PROPOSED = "proposed"  # a proposed rule
     DATA_GAP = "data_gap"  # an unknown fact a rule needed
     DISPUTED_FIGURE = "disputed_figure"  # a deciding rule read a figure sources dispute
+    DISCREPANCY = "discrepancy"  # an article and the law disagree about a rule of this verdict
     NOTE = "note"  # anything else an auditor should know
 
 
