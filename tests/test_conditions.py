@@ -172,3 +172,26 @@ def test_de_morgan_holds_in_three_valued_logic(text):
     left = evaluate(parse(f"not (({to_text(a)}) and ({to_text(b)}))"), FACTS)
     right = evaluate(parse(f"(not ({to_text(a)})) or (not ({to_text(b)}))"), FACTS)
     assert left is right
+
+
+_fact_values = st.fixed_dictionaries(
+    {
+        "chip.tpp": st.one_of(st.none(), st.sampled_from([0, 1599.9, 1600, 4799.9, 4800, 4990.4])),
+        "chip.performance_density": st.one_of(st.none(), st.sampled_from([1.6, 5.91, 5.92, 6.04])),
+        "chip.datacenter": st.one_of(st.none(), st.booleans()),
+        "destination": st.one_of(st.none(), st.sampled_from(["CN", "MO", "US"])),
+        "buyer.headquarters": st.one_of(st.none(), st.sampled_from(["CN", "VN"])),
+        "order.claims": st.sets(st.sampled_from(["x", "macau-en-route-2023-01-17"])),
+    }
+)
+
+
+@given(_exprs, _fact_values)
+def test_compiled_conditions_compute_exactly_the_reference_definition(text, facts):
+    from chipcontrol.conditions import compile_condition, groups_key
+
+    facts = dict(facts)
+    if facts["destination"] is not None:
+        facts[groups_key("destination")] = frozenset({"D:5"}) if facts["destination"] == "CN" else frozenset()
+    expr = parse(text)
+    assert compile_condition(expr)(facts) is evaluate(expr, facts)

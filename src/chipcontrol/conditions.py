@@ -482,6 +482,54 @@ def _test(expr: Expr, facts: Mapping[str, Any]) -> TriState:
     raise TypeError(f"unresolved condition node {expr!r}")  # TermRef: the loader resolves every term
 
 
+def compile_condition(expr: Expr) -> Callable[[Mapping[str, Any]], TriState]:
+    """A closure computing exactly `evaluate(expr, facts)`, without walking the tree on every call."""
+    if isinstance(expr, Term):
+        return compile_condition(expr.expr)
+    if isinstance(expr, Const):
+        value = expr.value
+        return lambda facts: value
+    if isinstance(expr, Not):
+        inner = compile_condition(expr.item)
+
+        def negate(facts: Mapping[str, Any]) -> TriState:
+            result = inner(facts)
+            return None if result is None else not result
+
+        return negate
+    if isinstance(expr, (And, Or)):
+        parts = tuple(compile_condition(e) for e in expr.items)
+        decisive = isinstance(expr, Or)  # the value that settles an or (True) or an and (False)
+
+        def junction(facts: Mapping[str, Any]) -> TriState:
+            result: TriState = not decisive
+            for part in parts:
+                value = part(facts)
+                if value is decisive:
+                    return decisive
+                if value is None:
+                    result = None
+            return result
+
+        return junction
+    fact = expr.fact
+    if isinstance(expr, Compare):
+        op, value = _OPS[expr.op], expr.value
+        return lambda facts: None if (a := facts.get(fact)) is None else op(a, value)
+    if isinstance(expr, Truthy):
+        return lambda facts: None if (a := facts.get(fact)) is None else bool(a)
+    if isinstance(expr, InSet):
+        values = expr.values
+        return lambda facts: None if (a := facts.get(fact)) is None else a in values
+    if isinstance(expr, InGroup):
+        group, key = expr.group, groups_key(fact)
+        return lambda facts: None if facts.get(fact) is None else group in facts.get(key, ())
+    if isinstance(expr, Contains):
+        value = expr.value
+        return lambda facts: None if (a := facts.get(fact)) is None else value in a
+    raise TypeError(f"unresolved condition node {expr!r}")
+
+
 # ------------------------------------------------------------------------------ explanation
 
 

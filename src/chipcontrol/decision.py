@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .conditions import TriState, explain
+from .provenance import trusted
 from .facts import ResolvedOrder
 from .rules import Effect, Rule, Status
 from .sources import Citation
@@ -77,13 +78,15 @@ def decide(
     findings.sort(key=lambda f: (_ROLE_ORDER[f.role], -f.effect.rank, f.rule_id))
 
     advisories = _advisories(rulebook, order, facts, advisory_rules, results, findings)
-    return Verdict(
+    return trusted(
+        Verdict,
         order=_summary(order),
         outcome=outcome,
         reason=_reason(outcome, findings, unknown),
         findings=findings,
         checked=checked,
         advisories=advisories,
+        reason_citations=[],
         rulebook_hash=rulebook.hash,
         engine=engine,
         library_version=__version__,
@@ -111,26 +114,35 @@ def _possible_effects(fired: set[str], unknown: list[str], rules: Mapping[str, R
     return possible
 
 
+def finding_fields(rulebook: Rulebook, rule: Rule) -> dict[str, Any]:
+    """The parts of a rule's Finding that do not depend on the order (computed once per rulebook)."""
+    return {
+        "rule_id": rule.id,
+        "title": rule.title,
+        "effect": rule.effect,
+        "explanation": rule.explanation.strip(),
+        "citations": rulebook.citations_of(rule.id),
+        "legal_basis": rulebook.legal_basis_of(rule.id),
+        "effective": rule.effective,
+        "until": rule.until,
+        "exempts": list(rule.exempts),
+        "confidence": rule.confidence,
+        "note": rule.note,
+    }
+
+
 def _finding(
     rulebook: Rulebook, rule: Rule, role: Role, facts: Mapping[str, Any], suppressed_by: list[str] | None = None
 ) -> Finding:
-    checks = explain(rulebook.conditions[rule.id], facts)
-    return Finding(
-        rule_id=rule.id,
-        title=rule.title,
-        effect=rule.effect,
+    expr = rulebook.conditions[rule.id]
+    missing = sorted(f for f in rulebook.facts_used[rule.id] if facts.get(f) is None) if role is Role.UNDETERMINED else []
+    return trusted(  # every value comes from validated models
+        Finding,
+        private={"_explain": lambda: explain(expr, facts), "_checks": None},
+        **rulebook.finding_fields[rule.id],
         role=role,
-        explanation=rule.explanation.strip(),
-        checks=checks,
-        citations=rulebook.citations_of(rule.id),
-        legal_basis=rulebook.legal_basis_of(rule.id),
-        effective=rule.effective,
-        until=rule.until,
-        exempts=list(rule.exempts),
         suppressed_by=suppressed_by or [],
-        missing_facts=sorted({c.fact for c in checks if c.result is None}) if role is Role.UNDETERMINED else [],
-        confidence=rule.confidence,
-        note=rule.note,
+        missing_facts=missing,
     )
 
 
@@ -173,7 +185,7 @@ def _advisories(
         for finding in findings:
             if finding.role not in (Role.DECIDING, Role.UNDETERMINED):
                 continue
-            used = {c.fact for c in finding.checks}
+            used = rulebook.facts_used[finding.rule_id]
             for figure in sorted(disputed):
                 if fact_of[figure] in used or (figure == "die_area_mm2" and "chip.performance_density" in used):
                     out.append(
@@ -217,7 +229,8 @@ def _reason(outcome: Outcome, findings: list[Finding], unknown: list[str]) -> st
 
 
 def _summary(order: ResolvedOrder) -> OrderSummary:
-    return OrderSummary(
+    return trusted(
+        OrderSummary,
         item_id=order.chip.id if order.chip else None,
         item_name=order.chip.name if order.chip else None,
         buyer_id=order.buyer.id or "",

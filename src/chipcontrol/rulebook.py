@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from . import loader
 from .chips import Chip, ChipRecord
+from .conditions import facts_used
 from .countries import Country, CountryGroup
 from .errors import InputError, unknown_name
 from .facts import ResolvedOrder, build_facts
@@ -38,6 +39,7 @@ class Rulebook:
         self.groups: dict[str, CountryGroup] = loaded.groups
         self.rules: dict[str, Rule] = loaded.rules
         self.conditions = loaded.conditions
+        self.facts_used = {rule_id: frozenset(facts_used(expr)) for rule_id, expr in loaded.conditions.items()}
         self.rule_files = loaded.rule_files
         self.discrepancies = loaded.discrepancies
         self._chip_names = _name_index(
@@ -47,7 +49,13 @@ class Rulebook:
         self._country_names = _name_index((c.code, [c.code, c.name, *c.aliases]) for c in loaded.countries.values())
         self._citations = {rule.id: [self.cite(spec) for spec in rule.citations] for rule in self.rules.values()}
         self._legal_basis = {rule.id: self._legal_basis_view(rule) for rule in self.rules.values()}
+        from .decision import finding_fields
+
+        self.finding_fields = {rule.id: finding_fields(self, rule) for rule in self.rules.values()}
         self.groups_on = lru_cache(maxsize=4096)(self._groups_on)
+        self.rules_on = lru_cache(maxsize=4096)(self._rules_on)
+        self._party_from_record = lru_cache(maxsize=None)(self._party_view)
+        self._chip_view = lru_cache(maxsize=None)(lambda chip_id: self.chips[chip_id].to_chip())
         self._engines: dict[str, object] = {}
 
     def __repr__(self) -> str:
@@ -127,7 +135,7 @@ class Rulebook:
 
     # ------------------------------------------------------------------------------ rules by date
 
-    def rules_on(self, day: dt.date, kind: Kind, statuses: tuple[Status, ...] = (Status.IN_FORCE,)) -> list[Rule]:
+    def _rules_on(self, day: dt.date, kind: Kind, statuses: tuple[Status, ...] = (Status.IN_FORCE,)) -> list[Rule]:
         """Rules with one of `statuses`, valid on `day`, that speak to orders of `kind` (sorted by id)."""
         return [
             rule
@@ -186,7 +194,7 @@ class Rulebook:
                 if item.subject_to_ear is None and vendor.headquarters.country == "US":
                     update["subject_to_ear"] = True  # a US vendor's design is subject to the EAR
             return item.model_copy(update=update)
-        return self.chip(item).to_chip()
+        return self._chip_view(self.chip(item).id)
 
     def _party(self, who: str | Party, day: dt.date) -> Party:
         if isinstance(who, Party):
@@ -194,9 +202,10 @@ class Rulebook:
                 self.country(who.headquarters)
             return who
         record = self.party(who)
-        return self._party_from_record(record)
+        return self._party_from_record(record.id)
 
-    def _party_from_record(self, record: PartyRecord) -> Party:
+    def _party_view(self, party_id: str) -> Party:
+        record = self.parties[party_id]
         top = record
         seen = {top.id}
         while top.parent and top.parent not in seen:
@@ -218,7 +227,7 @@ class Rulebook:
 
     def _vendor_party(self, vendor: str, day: dt.date) -> Party:
         try:
-            return self._party_from_record(self.party(vendor))
+            return self._party_from_record(self.party(vendor).id)
         except InputError:
             return Party(name=vendor)
 

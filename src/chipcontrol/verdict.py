@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from enum import Enum
 
-from pydantic import Field, computed_field, model_validator
+from typing import Any, Callable
+
+from pydantic import Field, PrivateAttr, computed_field, model_validator
 
 from .conditions import ConditionCheck
 from .provenance import Confidence, Strict
@@ -63,14 +65,17 @@ class LegalBasisView(Strict):
 
 
 class Finding(Strict):
-    """One rule's part in the verdict: what it did, why (conditions with actual values), on what authority."""
+    """One rule's part in the verdict: what it did, why (conditions with actual values), on what authority.
+
+    `checks` is derived from the rule's condition and the order's facts when first read (and in every
+    dump), so evaluating many orders does not pay for explanations nobody reads.
+    """
 
     rule_id: str
     title: str
     effect: Effect
     role: Role
     explanation: str
-    checks: list[ConditionCheck] = Field(description="Each test with the order's actual value and its result.")
     citations: list[Citation]
     legal_basis: LegalBasisView
     effective: dt.date
@@ -80,6 +85,34 @@ class Finding(Strict):
     missing_facts: list[str] = Field(default_factory=list, description="Unknown facts the rule needed.")
     confidence: Confidence
     note: str | None = None
+
+    _explain: Callable[[], list[ConditionCheck]] | None = PrivateAttr(default=None)
+    _checks: list[ConditionCheck] | None = PrivateAttr(default=None)
+
+    @computed_field(description="Each test that decided the rule, with the order's actual value and its result.")  # type: ignore[prop-decorator]
+    @property
+    def checks(self) -> list[ConditionCheck]:
+        if self._checks is None:
+            self._checks = self._explain() if self._explain is not None else []
+        return self._checks
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _accept_checks(cls, data: Any, handler: Callable[[Any], Finding]) -> Finding:
+        """A finding read back from JSON carries its checks."""
+        checks = None
+        if isinstance(data, dict) and "checks" in data:
+            data = dict(data)
+            checks = data.pop("checks")
+        finding = handler(data)
+        if checks is not None:
+            finding._checks = [ConditionCheck.model_validate(c) for c in checks]
+        return finding
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Finding) and self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class AdvisoryKind(str, Enum):
