@@ -97,3 +97,15 @@ def test_a_broken_rulesets_folder_exits_1_naming_the_problem(rulesets_copy):
     result = run("--rulesets", str(rulesets_copy), "chips")
     assert result.returncode == 1
     assert "entity-list.yaml" in result.stderr and "entity-list-license" in result.stderr and "effect" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["rule-file", "chips", "verdict", "timeline"])
+def test_schema_prints_the_json_schema_of_a_format(name):
+    result = run("schema", name)
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["type"] == "object" and schema["properties"]
+    if name == "rule-file":
+        assert schema["$defs"]["Rule"]["additionalProperties"] is False  # unknown keys are refused
+    if name == "verdict":
+        assert "checks" in schema["$defs"]["Finding"]["properties"]  # explanations are part of the answer

@@ -12,6 +12,27 @@ from .rulebook import Rulebook, load_rulebook, order_from
 from .rules import Kind
 
 
+def _schemas() -> dict:
+    from . import files
+    from .timeline import Timeline
+    from .verdict import Verdict
+
+    return {
+        "rule-file": files.RuleFile,
+        "rulebook": files.RulebookFile,
+        "sources": files.SourcesFile,
+        "chips": files.ChipsFile,
+        "parties": files.PartiesFile,
+        "countries": files.CountriesFile,
+        "discrepancies": files.DiscrepanciesFile,
+        "verdict": Verdict,
+        "timeline": Timeline,
+    }
+
+
+SCHEMAS = ("rule-file", "rulebook", "sources", "chips", "parties", "countries", "discrepancies", "verdict", "timeline")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chipcontrol", description="Was this order legal under US export controls on advanced AI chips?"
@@ -45,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("path", nargs="?", help="a rulesets folder")
     lint.add_argument("--json", action="store_true")
 
+    schema = sub.add_parser("schema", help="print the JSON Schema of a file format or of the answers")
+    schema.add_argument("name", choices=sorted(SCHEMAS), help="which structure")
+
     chips = sub.add_parser("chips", help="list the chip catalog")
     chips.add_argument("--json", action="store_true")
     parties = sub.add_parser("parties", help="list the party catalog")
@@ -54,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "schema":
+        mode = "serialization" if args.name in ("verdict", "timeline") else "validation"
+        print(json.dumps(_schemas()[args.name].model_json_schema(mode=mode), indent=2, ensure_ascii=False))
+        return 0
     if args.command == "lint":
         from .lint import lint_path
 
