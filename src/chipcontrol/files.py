@@ -46,11 +46,23 @@ class Coverage(Strict):
         return self
 
 
+class Presumptions(Strict):
+    """What the rulebook presumes about inline items when the order does not say."""
+
+    subject_to_ear_vendor_headquarters: list[str] = Field(
+        default_factory=list,
+        description="An inline chip whose vendor is a catalog party headquartered in one of these countries is "
+        "presumed subject to the EAR unless the chip says otherwise.",
+    )
+    note: str | None = None
+
+
 class RulebookFile(Strict):
-    """rulesets/rulebook.yaml: the rulebook's name and declared coverage."""
+    """rulesets/rulebook.yaml: the rulebook's name, declared coverage and presumptions."""
 
     name: str
     coverage: Coverage
+    presumptions: Presumptions = Field(default_factory=Presumptions)
 
 
 class Discrepancy(Strict):

@@ -282,6 +282,9 @@ def _check_coverage(loaded: LoadedRules) -> None:
                 loaded.problems.append(f"{where}: {code!r} is not a known country")
         for spec in excluded.citations:
             check_citation(loaded, spec, where)
+    for code in loaded.manifest.presumptions.subject_to_ear_vendor_headquarters:
+        if code not in loaded.countries:
+            loaded.problems.append(f"rulebook.yaml: presumptions: {code!r} is not a known country")
     for i, item in enumerate(loaded.manifest.coverage.not_encoded):
         for spec in item.citations:
             check_citation(loaded, spec, f"rulebook.yaml: coverage.not_encoded[{i}] ({item.what})")

@@ -191,8 +191,9 @@ class Rulebook:
                 vendor = None
             if vendor is not None:
                 update["vendor"] = vendor.id
-                if item.subject_to_ear is None and vendor.headquarters.country == "US":
-                    update["subject_to_ear"] = True  # a US vendor's design is subject to the EAR
+                presumed = self._loaded.manifest.presumptions.subject_to_ear_vendor_headquarters
+                if item.subject_to_ear is None and vendor.headquarters.country in presumed:
+                    update["subject_to_ear"] = True
             return item.model_copy(update=update)
         return self._chip_view(self.chip(item).id)
 
