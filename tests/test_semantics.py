@@ -264,3 +264,13 @@ def test_a_kind_the_rulebook_does_not_cover_is_out_of_coverage(rulesets_copy):
     narrow = cc.load_rulebook(rulesets_copy)
     v = narrow.evaluate(cc.Order(kind="cloud_access", item="H100", buyer="ByteDance", date="2024-01-10"))
     assert v.outcome is cc.Outcome.OUT_OF_COVERAGE and "does not yet speak for orders of kind 'cloud_access'" in v.reason
+
+
+def test_an_inline_chip_is_presumed_subject_to_the_ear_only_for_a_us_vendor(rb):
+    figures = dict(tpp=5000, performance_density=6.5, io_bidirectional_gbps=400, datacenter=True)
+    us = rb.evaluate(cc.Order(item=cc.Chip(name="X1", vendor="NVIDIA", **figures), buyer="ByteDance", date="2024-05-01"))
+    other = rb.evaluate(cc.Order(item=cc.Chip(name="X1", vendor="Acme Semi", **figures), buyer="ByteDance", date="2024-05-01"))
+    stated = rb.evaluate(cc.Order(item=cc.Chip(name="X1", vendor="Acme Semi", subject_to_ear=True, **figures), buyer="ByteDance", date="2024-05-01"))
+    assert us.outcome is cc.Outcome.LICENSE_REQUIRED
+    assert other.outcome is cc.Outcome.UNDETERMINED and "chip.subject_to_ear" in other.finding("bis-3a090-2023-destinations").missing_facts
+    assert stated.outcome is cc.Outcome.LICENSE_REQUIRED
