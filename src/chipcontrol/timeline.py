@@ -103,6 +103,24 @@ class Timeline(Strict):
     def __str__(self) -> str:
         return self.to_text()
 
+    def _repr_html_(self) -> str:
+        from .render_html import timeline_html
+
+        return timeline_html(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """IPython shows the readable text form, not the model's repr."""
+        printer.text(self.to_text())
+
+    def plot(self, label: str | None = None, **kwargs):
+        """Legality over time as a coloured bar (matplotlib; `pip install 'chipcontrol[plot]'`).
+
+        Keyword arguments go to `chipcontrol.plot.plot_timelines`; returns the matplotlib Figure.
+        """
+        from .plot import plot_timelines
+
+        return plot_timelines([self], labels=[label] if label is not None else None, **kwargs)
+
 
 def _key(verdict: Verdict) -> tuple:
     return (verdict.outcome, tuple(verdict.deciding_rule_ids))

@@ -201,3 +201,12 @@ class Verdict(Strict):
 
     def __str__(self) -> str:
         return self.to_text()
+
+    def _repr_html_(self) -> str:
+        from .render_html import verdict_html
+
+        return verdict_html(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """IPython shows the readable text form, not the model's repr."""
+        printer.text(self.to_text())
