@@ -129,3 +129,11 @@ def test_the_timeline_json_is_a_timeline(rb):
     timeline = cc.Timeline.model_validate(json.loads(result.stdout))
     assert [s.outcome.value for s in timeline.segments] == ["permitted", "license_required", "license_required"]
     assert timeline.segments[1].start.isoformat() == "2022-08-26"
+
+
+def test_a_timeline_marks_the_day_a_buyer_was_added_to_the_entity_list(rb):
+    timeline = rb.timeline(cc.Order(item="L2", buyer="Biren", destination="CN", date="2023-01-01"), "2023-01-01", "2024-01-01")
+    assert [(s.start.isoformat(), s.outcome.value) for s in timeline.segments] == [("2023-01-01", "permitted"), ("2023-10-17", "license_required")]
+    change = timeline.segments[1].changes[-1]
+    assert change.kind.value == "listed" and change.rule_id == "entity-list-license"
+    assert change.citations[0].official_citation == "88 FR 71991"

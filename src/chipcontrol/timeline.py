@@ -204,6 +204,11 @@ def build_timeline(rulebook: Rulebook, order: Order, start: dt.date, end: dt.dat
     )
 
 
+def _listing_rule(rulebook: Rulebook, verdict: Verdict) -> str | None:
+    """The deciding rule that reads the buyer's Entity List status, if one decided this verdict."""
+    return next((r for r in verdict.deciding_rule_ids if "buyer.entity_listed" in rulebook.facts_used[r]), None)
+
+
 def _unique_citations(citations) -> list[Citation]:
     seen, out = set(), []
     for citation in citations:
@@ -247,7 +252,7 @@ def _changes(rulebook: Rulebook, day: dt.date, before: Verdict, after: Verdict) 
                 RuleChange(
                     date=day,
                     kind=kind,
-                    rule_id="entity-list-license" if entry.list.value == "entity_list" else None,
+                    rule_id=_listing_rule(rulebook, after) if entry.list.value == "entity_list" else None,
                     description=f"{record.name} was {verb} the {entry.list.value.replace('_', ' ')}"
                     + (f" (as {entry.listed_as})" if entry.listed_as else ""),
                     citations=[rulebook.cite(CitationSpec(source=entry.source))],
