@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -38,12 +40,48 @@ class ReferenceEngine:
 ENGINES: dict[str, type] = {"reference": ReferenceEngine}
 DEFAULT_ENGINE = "reference"
 
+#: Engines that exist but may not run on this interpreter: name -> why not (empty when they run).
+UNAVAILABLE: dict[str, str] = {}
+
+from .durable_engine import AVAILABLE as _DURABLE_AVAILABLE  # noqa: E402
+from .durable_engine import IMPORT_ERROR as _DURABLE_IMPORT_ERROR  # noqa: E402
+from .durable_engine import DurableEngine  # noqa: E402
+
+if _DURABLE_AVAILABLE:
+    ENGINES["durable"] = DurableEngine
+else:  # durable-rules 2.0.28 does not import on Python 3.13+ (PyEval_CallObject was removed)
+    UNAVAILABLE["durable"] = _DURABLE_IMPORT_ERROR or "durable_rules_engine is not installed"
+
+_warned: set[str] = set()
+_lock = threading.Lock()
+
+
+def _fallback(name: str) -> str:
+    """The reference engine stands in for an engine that cannot run here; say so once per process."""
+    if name not in _warned:
+        _warned.add(name)
+        warnings.warn(
+            f"chipcontrol: the {name!r} engine is not available on this Python ({UNAVAILABLE[name]}); "
+            "using the reference engine, which gives the same verdicts",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+    return "reference"
+
+
 def get_engine(rulebook: Rulebook, name: str | None) -> Engine:
     """The engine `name` for `rulebook`, built once per rulebook."""
     name = name or DEFAULT_ENGINE
+    if name in UNAVAILABLE:
+        name = _fallback(name)
     if name not in ENGINES:
-        raise InputError(f"unknown engine {name!r}; choose one of {', '.join(sorted(ENGINES))}")
+        known = sorted(set(ENGINES) | set(UNAVAILABLE))
+        raise InputError(f"unknown engine {name!r}; choose one of {', '.join(known)}")
     cache = rulebook._engines
-    if name not in cache:
-        cache[name] = ENGINES[name](rulebook)
-    return cache[name]
+    engine = cache.get(name)
+    if engine is None:
+        with _lock:  # two threads asking at once build one engine
+            engine = cache.get(name)
+            if engine is None:
+                engine = cache[name] = ENGINES[name](rulebook)
+    return engine
