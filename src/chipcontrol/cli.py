@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--kind", default="export", help="one of: " + ", ".join(k.value for k in Kind))
     check.add_argument("--seller", help="exporter (default: the chip's vendor)")
     check.add_argument("--claim", action="append", default=[], help="an authorisation the exporter invokes (repeatable)")
+    check.add_argument("--engine", help="reference or durable (default: durable where it runs)")
     check.add_argument("--json", action="store_true", help="print the Verdict as JSON")
     check.add_argument("--brief", action="store_true", help="omit the rules that did not fire")
 
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     timeline.add_argument("--claim", action="append", default=[])
     timeline.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
     timeline.add_argument("--to", dest="end", required=True, help="last day (inclusive), YYYY-MM-DD")
+    timeline.add_argument("--engine", help="reference or durable (default: durable where it runs)")
     timeline.add_argument("--json", action="store_true")
 
     lint = sub.add_parser("lint", help="check a rulesets folder (default: the bundled one); exit 1 on errors")
@@ -123,7 +125,7 @@ def _order(args: argparse.Namespace, date: str):
 
 
 def _check(rulebook: Rulebook, args: argparse.Namespace) -> int:
-    verdict = rulebook.evaluate(_order(args, args.date))
+    verdict = rulebook.evaluate(_order(args, args.date), engine=args.engine)
     if args.json:
         print(verdict.model_dump_json(indent=2))
     else:
@@ -137,7 +139,7 @@ def _timeline(rulebook: Rulebook, args: argparse.Namespace) -> int:
     from .rulebook import _day
 
     last = _day(args.end, "--to")
-    timeline = rulebook.timeline(_order(args, args.start), args.start, last + dt.timedelta(days=1))
+    timeline = rulebook.timeline(_order(args, args.start), args.start, last + dt.timedelta(days=1), engine=args.engine)
     print(timeline.model_dump_json(indent=2) if args.json else timeline.to_text())
     return 0
 

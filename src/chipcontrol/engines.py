@@ -38,7 +38,8 @@ class ReferenceEngine:
 
 
 ENGINES: dict[str, type] = {"reference": ReferenceEngine}
-DEFAULT_ENGINE = "reference"
+#: durable_rules answers by default; on Python 3.13+, where it cannot import, the reference engine does (warned once).
+DEFAULT_ENGINE = "durable"
 
 #: Engines that exist but may not run on this interpreter: name -> why not (empty when they run).
 UNAVAILABLE: dict[str, str] = {}
