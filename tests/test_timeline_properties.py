@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import chipcontrol as cc
+from chipcontrol.engines import ENGINES
 from chipcontrol.timeline import change_dates
 
 from .strategies import dates, orders
@@ -43,12 +44,14 @@ def test_a_timeline_covers_its_range_without_gaps_or_overlaps_and_adjacent_segme
 
 
 @settings(PROPERTY, max_examples=100)
-@given(order=orders(), span=st.tuples(dates, dates), data=st.data())
-def test_evaluating_any_day_of_a_segment_gives_the_segments_verdict(rb, order, span, data):
+@given(order=orders(), span=st.tuples(dates, dates), data=st.data(), engine=st.sampled_from(sorted(ENGINES)))
+def test_evaluating_any_day_of_a_segment_gives_the_segments_verdict_with_either_engine(rb, order, span, data, engine):
     start, end = _span(span)
-    for segment in rb.timeline(order, start, end).segments:
+    timeline = rb.timeline(order, start, end, engine=engine)
+    assert timeline.engine == engine
+    for segment in timeline.segments:
         offset = data.draw(st.integers(min_value=0, max_value=(segment.end - segment.start).days - 1))
-        verdict = rb.evaluate(order.model_copy(update={"date": segment.start + dt.timedelta(days=offset)}))
+        verdict = rb.evaluate(order.model_copy(update={"date": segment.start + dt.timedelta(days=offset)}), engine=engine)
         assert (verdict.outcome, verdict.deciding_rule_ids) == (segment.outcome, segment.deciding_rule_ids)
 
 
