@@ -60,10 +60,10 @@ class Rulebook:
         self._party_from_record = lru_cache(maxsize=None)(self._party_view)
         self._chip_view = lru_cache(maxsize=None)(lambda chip_id: self.chips[chip_id].to_chip())
         self._engines: dict[str, object] = {}
-        from .engines import ENGINES
+        from .engines import ENGINES, UNAVAILABLE
 
-        if "durable" in ENGINES:  # compile now: a rule durable_rules cannot express is a load-time error
-            self.engine("durable")
+        if "durable" in ENGINES and "durable" not in UNAVAILABLE:  # compile now: a rule durable_rules
+            self.engine("durable")  # cannot express is a load-time error, not a surprise at the first order
 
     def __repr__(self) -> str:
         return f"<Rulebook {self.name!r}: {len(self.rules)} rules, hash {self.hash[:12]}>"
