@@ -177,3 +177,15 @@ def test_the_json_schema_of_every_file_format_is_exported():
     for model in (files.RuleFile, files.ChipsFile, files.PartiesFile, files.CountriesFile, files.SourcesFile, files.RulebookFile):
         schema = model.model_json_schema()
         assert schema["additionalProperties"] is False, model.__name__
+
+
+def test_a_rule_durable_rules_cannot_express_fails_the_load_naming_it(rulesets_copy):
+    from chipcontrol.engines import ENGINES, UNAVAILABLE
+
+    if "durable" not in ENGINES or "durable" in UNAVAILABLE:
+        pytest.skip("durable_rules does not run on this interpreter; nothing is compiled at load")
+    # 16 independent either/or clauses: 2**16 conjunctions in normal form, more than durable_rules can hold
+    clauses = " and ".join(f'(order.claims contains "a{i}" or order.claims contains "b{i}")' for i in range(16))
+    edit(rulesets_copy / "rules/entity-list.yaml", "when: buyer.entity_listed and chip.subject_to_ear", f"when: {clauses}")
+    message = load_error(rulesets_copy)
+    assert "entity-list-license" in message and "entity-list.yaml" in message
