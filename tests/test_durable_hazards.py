@@ -54,7 +54,7 @@ NASTY = [
 ]
 
 
-class FakeRulebook:
+class FakeRulebook:  # also in test_durable_compiler.py: this module runs as a child script, so it cannot import it
     def __init__(self, conditions: dict, hash: str = "fake"):
         self.conditions = conditions
         self.rules = {}

@@ -420,7 +420,8 @@ def _compare_problem(node: Compare, kind: str) -> list[str]:
 
 # ------------------------------------------------------------------------------ evaluation
 
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
+#: The comparison operators of the language, as Python functions (shared by every evaluator).
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "==": lambda a, b: a == b,
     "!=": lambda a, b: a != b,
     "<": lambda a, b: a < b,
@@ -470,7 +471,7 @@ def _test(expr: Expr, facts: Mapping[str, Any]) -> TriState:
     if actual is None:
         return None
     if isinstance(expr, Compare):
-        return _OPS[expr.op](actual, expr.value)
+        return OPERATORS[expr.op](actual, expr.value)
     if isinstance(expr, Truthy):
         return bool(actual)
     if isinstance(expr, InSet):
@@ -514,7 +515,7 @@ def compile_condition(expr: Expr) -> Callable[[Mapping[str, Any]], TriState]:
         return junction
     fact = expr.fact
     if isinstance(expr, Compare):
-        op, value = _OPS[expr.op], expr.value
+        op, value = OPERATORS[expr.op], expr.value
         return lambda facts: None if (a := facts.get(fact)) is None else op(a, value)
     if isinstance(expr, Truthy):
         return lambda facts: None if (a := facts.get(fact)) is None else bool(a)

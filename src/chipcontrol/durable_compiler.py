@@ -77,7 +77,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import conditions as cond
-from .conditions import And, Compare, Const, Contains, InGroup, InSet, Not, Or, Term, TermRef, Truthy
+from .conditions import OPERATORS, And, Compare, Const, Contains, InGroup, InSet, Not, Or, Term, TermRef, Truthy
 from .errors import InputError, RulebookError
 from .facts import FACT_KINDS
 
@@ -107,14 +107,7 @@ MAX_MISSING_ATOMS = 2  # "unknown" ($nex) atoms a product may get from _disjoint
 FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 MAX_FIELD_NAME = 64
 
-_NUMBER_OPS = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
+_NUMBER_OPS = OPERATORS
 
 
 def fnv1a_32(name: str) -> int:

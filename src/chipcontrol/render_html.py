@@ -78,13 +78,7 @@ _PERMITTED_WORD = {True: "yes", False: "no", None: "cannot say"}
 
 _NO_ITEM = {"cloud_access": "Cloud access for", "investment": "Investment in"}  # orders without a chip
 
-_ROLE_HEAD = {
-    Role.DECIDING: "Deciding rules",
-    Role.UNDETERMINED: "Rules that could not be decided (unknown facts)",
-    Role.CONTRIBUTING: "Also fired (weaker effect)",
-    Role.SUPPRESSED: "Fired but suppressed by an exception",
-    Role.IDLE_EXCEPTION: "Exceptions that fired with nothing to except",
-}
+from .render_text import ROLE_HEADINGS as _ROLE_HEAD  # noqa: E402  one table for text and HTML
 
 _FONT = "font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif"
 _BOX = f"{_FONT};font-size:13px;line-height:1.45;color:#1F2328;background:#FFFFFF;max-width:1000px;border:1px solid #D0D7DE;border-radius:6px;padding:10px 14px;margin:4px 0"

@@ -10,7 +10,8 @@ from .verdict import Finding, Role, Verdict
 
 _ONE_DAY = _dt.timedelta(days=1)
 
-_ROLE_HEAD = {
+#: How each role of a finding is headed when a verdict is shown (text and HTML).
+ROLE_HEADINGS = {
     Role.DECIDING: "Deciding rules",
     Role.UNDETERMINED: "Rules that could not be decided (unknown facts)",
     Role.CONTRIBUTING: "Also fired (weaker effect)",
@@ -85,7 +86,7 @@ def verdict_text(verdict: Verdict, show_checked: bool = True) -> str:
     ]
     for citation in verdict.reason_citations:
         lines.extend(citation_text(citation, "  "))
-    for role, head in _ROLE_HEAD.items():
+    for role, head in ROLE_HEADINGS.items():
         group = [f for f in verdict.findings if f.role is role]
         if group:
             lines.append("")
