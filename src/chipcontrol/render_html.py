@@ -22,7 +22,7 @@ from urllib.parse import quote as _urlquote
 
 from .conditions import ConditionCheck
 from .sources import Citation
-from .verdict import Advisory, Finding, Outcome, Role, Verdict
+from .verdict import Advisory, Finding, Outcome, Verdict
 
 if TYPE_CHECKING:
     from .timeline import RuleChange, Segment, Timeline
