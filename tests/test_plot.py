@@ -117,3 +117,12 @@ def test_without_matplotlib_the_error_says_how_to_install_it(monkeypatch, timeli
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"pip install 'chipcontrol\[plot\]'"):
         timelines[0].plot()
+
+
+def test_the_threshold_figure_reads_its_lines_from_the_rulebook(rb):
+    from chipcontrol.plot import rule_thresholds
+
+    assert rule_thresholds(rb) == {
+        "TPP_2022": 4800, "IO_2022": 600, "TPP_A1_2023": 4800, "TPP_A2_2023": 1600, "PD_A2_2023": 5.92,
+        "TPP_B1_2023": 2400, "PD_B1_2023": 1.6, "TPP_B2_2023": 1600, "PD_B2_2023": 3.2,
+    }

@@ -33,12 +33,22 @@ INSTALL_HINT = "pip install 'chipcontrol[plot]'"
 
 # The thresholds drawn by plot_thresholds, as the rulebook's terms state them
 # (rulesets/rules/bis-ifr-2022-10.yaml: term 3A090-2022; bis-acs-ifr-2023-10.yaml: terms 3A090.*-2023).
-TPP_2022 = 4800.0  # 3A090-2022: chip.io_bidirectional_gbps >= 600 and chip.tpp >= 4800
-IO_2022 = 600.0
-TPP_A1_2023 = 4800.0  # 3A090.a.1-2023: chip.tpp >= 4800
-TPP_A2_2023, PD_A2_2023 = 1600.0, 5.92  # 3A090.a.2-2023: chip.tpp >= 1600 and chip.performance_density >= 5.92
-TPP_B1_2023, PD_B1_2023 = 2400.0, 1.6  # 3A090.b.1-2023: 2400 <= tpp < 4800 and 1.6 <= pd < 5.92
-TPP_B2_2023, PD_B2_2023 = 1600.0, 3.2  # 3A090.b.2-2023: tpp >= 1600 and 3.2 <= pd < 5.92
+def rule_thresholds(rulebook: Rulebook) -> dict[str, float]:
+    """The 2022 and 2023 3A090 thresholds, read from the rulebook's named terms (never typed in here)."""
+    from .conditions import Compare, parse, walk
+
+    def lower_bounds(term: str) -> dict[str, float]:
+        expr = parse(rulebook._loaded.terms[term].when)
+        return {n.fact: float(n.value) for n in walk(expr) if isinstance(n, Compare) and n.op in (">=", ">")}
+
+    y22, a1, a2 = lower_bounds("3A090-2022"), lower_bounds("3A090.a.1-2023"), lower_bounds("3A090.a.2-2023")
+    b1, b2 = lower_bounds("3A090.b.1-2023"), lower_bounds("3A090.b.2-2023")
+    return {
+        "TPP_2022": y22["chip.tpp"], "IO_2022": y22["chip.io_bidirectional_gbps"], "TPP_A1_2023": a1["chip.tpp"],
+        "TPP_A2_2023": a2["chip.tpp"], "PD_A2_2023": a2["chip.performance_density"],
+        "TPP_B1_2023": b1["chip.tpp"], "PD_B1_2023": b1["chip.performance_density"],
+        "TPP_B2_2023": b2["chip.tpp"], "PD_B2_2023": b2["chip.performance_density"],
+    }
 
 _INK = "#1F2328"
 _MUTED = "#57606A"
@@ -425,6 +435,10 @@ def plot_thresholds(
     figures are merged and labelled together; a chip whose I/O or PD is not published sits in a band under
     the panel. Returns the matplotlib Figure.
     """
+    t = rule_thresholds(rulebook)
+    TPP_2022, IO_2022, TPP_A1_2023 = t["TPP_2022"], t["IO_2022"], t["TPP_A1_2023"]  # noqa: N806
+    TPP_A2_2023, PD_A2_2023, TPP_B1_2023, PD_B1_2023 = t["TPP_A2_2023"], t["PD_A2_2023"], t["TPP_B1_2023"], t["PD_B1_2023"]  # noqa: N806
+    TPP_B2_2023, PD_B2_2023 = t["TPP_B2_2023"], t["PD_B2_2023"]  # noqa: N806
     plt = _pyplot()
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Polygon, Rectangle
@@ -458,10 +472,10 @@ def plot_thresholds(
     ax.set_ylim(-160, io_top)
     ax.add_patch(Rectangle((TPP_2022, IO_2022), xmax - TPP_2022, io_top - IO_2022, facecolor=red, alpha=0.16, edgecolor="none", zorder=0))
     ax.plot([TPP_2022, TPP_2022, xmax], [io_top, IO_2022, IO_2022], color=red, linewidth=1.8, zorder=1)
-    ax.text(xmax / 1.04, io_top - 15, "2022 rule (Oct 2022, 3A090): licence for China\nwhen I/O ≥ 600 GB/s AND TPP ≥ 4800",
+    ax.text(xmax / 1.04, io_top - 15, f"2022 rule (Oct 2022, 3A090): licence for China\nwhen I/O ≥ {IO_2022:g} GB/s AND TPP ≥ {TPP_2022:g}",
             ha="right", va="top", fontsize=8.5, color=red, fontweight="bold")
     ax.axvline(TPP_A1_2023, color=_INK, linestyle=(0, (5, 3)), linewidth=1.3, zorder=1)
-    ax.text(TPP_A1_2023 / 1.03, 250, "2023 rule (Nov 2023): TPP ≥ 4800 needs a licence\nwhatever the I/O (3A090.a.1) →",
+    ax.text(TPP_A1_2023 / 1.03, 250, f"2023 rule (Nov 2023): TPP ≥ {TPP_A1_2023:g} needs a licence\nwhatever the I/O (3A090.a.1) →",
             ha="right", va="center", fontsize=8.5, color=_INK)
     ax.axhline(-35, color="#8C959F", linewidth=0.8)
     ax.text(xmin * 1.03, io_unknown, "I/O not\npublished", fontsize=8, color=_MUTED, va="center")
@@ -483,14 +497,14 @@ def plot_thresholds(
     region_b = [(TPP_B1_2023, PD_B1_2023), (TPP_A1_2023, PD_B1_2023), (TPP_A1_2023, PD_A2_2023), (TPP_B2_2023, PD_A2_2023), (TPP_B2_2023, PD_B2_2023), (TPP_B1_2023, PD_B2_2023)]
     ax.add_patch(Polygon(region_a, closed=True, facecolor=red, alpha=0.16, edgecolor=red, linewidth=1.6, zorder=0))
     ax.add_patch(Polygon(region_b, closed=True, facecolor=ochre, alpha=0.28, edgecolor="#9A6700", linewidth=1.3, zorder=0))
-    ax.text(xmax / 1.04, pd_top / 1.08, "3A090.a (2023): licence\nTPP ≥ 4800, or TPP ≥ 1600 with PD ≥ 5.92",
+    ax.text(xmax / 1.04, pd_top / 1.08, f"3A090.a (2023): licence\nTPP ≥ {TPP_A1_2023:g}, or TPP ≥ {TPP_A2_2023:g} with PD ≥ {PD_A2_2023:g}",
             ha="right", va="top", fontsize=8.5, color=red, fontweight="bold")
     ax.text(TPP_B1_2023 * 1.04, PD_B1_2023 * 1.08,
-            "3A090.b (2023): for datacenter chips,\na notification to BIS (NAC) for China\n2400 ≤ TPP < 4800 with PD ≥ 1.6,\nor TPP ≥ 1600 with PD ≥ 3.2",
+            f"3A090.b (2023): for datacenter chips,\na notification to BIS (NAC) for China\n{TPP_B1_2023:g} ≤ TPP < {TPP_A1_2023:g} with PD ≥ {PD_B1_2023:g},\nor TPP ≥ {TPP_B2_2023:g} with PD ≥ {PD_B2_2023:g}",
             ha="left", va="bottom", fontsize=7.5, color="#7D4E00", fontweight="bold")
     ax.axhline(1.0, color="#8C959F", linewidth=0.8)
     ax.text(xmin * 1.03, pd_unknown, "PD not published", fontsize=8, color=_MUTED, va="center")
-    ax.text(TPP_2022 * 1.03, 1.12, "TPP 4800 was also the 2022 line\n(there with I/O ≥ 600 GB/s)", fontsize=7.5, color=_MUTED, va="bottom")
+    ax.text(TPP_2022 * 1.03, 1.12, f"TPP {TPP_2022:g} was also the 2022 line\n(there with I/O ≥ {IO_2022:g} GB/s)", fontsize=7.5, color=_MUTED, va="bottom")
     ax.set_ylabel("PD, performance density (TPP / die area in mm²; log scale)", fontsize=9.5)
     ax.set_title("B. TPP × PD: the 2023 tests (I/O no longer counts)", fontsize=11, loc="left", fontweight="bold")
 
