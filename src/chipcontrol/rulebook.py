@@ -187,14 +187,14 @@ class Rulebook:
         """Resolve an order's names against the catalogs; InputError (with close matches) for bad input."""
         if not isinstance(order, Order):
             raise InputError(f"expected a chipcontrol Order, got {type(order).__name__}")
-        buyer = self._party(order.buyer, order.date)
+        buyer = self._party(order.buyer)
         chip = self._chip(order.item) if order.item is not None else None
         if chip is None and order.kind not in (Kind.INVESTMENT, Kind.CLOUD_ACCESS):
             raise InputError(f"an order of kind {order.kind.value!r} needs an item (a chip)")
         if order.seller is not None:
-            seller = self._party(order.seller, order.date)
+            seller = self._party(order.seller)
         elif chip is not None:
-            seller = self._vendor_party(chip.vendor, order.date)
+            seller = self._vendor_party(chip.vendor)
         else:
             seller = None
         if order.destination is not None:
@@ -227,7 +227,7 @@ class Rulebook:
             return item.model_copy(update=update)
         return self._chip_view(self.chip(item).id)
 
-    def _party(self, who: str | Party, day: dt.date) -> Party:
+    def _party(self, who: str | Party) -> Party:
         if isinstance(who, Party):
             if who.headquarters is not None:
                 self.country(who.headquarters)
@@ -256,7 +256,7 @@ class Rulebook:
             quantum=profile.quantum.value,
         )
 
-    def _vendor_party(self, vendor: str, day: dt.date) -> Party:
+    def _vendor_party(self, vendor: str) -> Party:
         vendor_id = self._party_names.get(_norm(vendor))
         return self._party_from_record(vendor_id) if vendor_id else Party(name=vendor)
 

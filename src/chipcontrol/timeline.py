@@ -138,7 +138,7 @@ def change_dates(rulebook: Rulebook, order: Order) -> set[dt.date]:
         if who is None:
             continue
         try:
-            resolved_parties.append(rulebook._party(who, order.date))
+            resolved_parties.append(rulebook._party(who))
         except Exception:  # an unknown party fails the evaluation itself, with its own error
             continue
     for party in resolved_parties:
