@@ -120,7 +120,7 @@ def test_the_coverage_ends_on_its_declared_day(rb):
     last = rb.coverage.until - DAY
     inside = rb.evaluate(cc.Order(item="H20", buyer="ByteDance", destination="CN", date=last))
     outside = rb.evaluate(cc.Order(item="H20", buyer="ByteDance", destination="CN", date=rb.coverage.until))
-    assert inside.outcome is cc.Outcome.LICENSE_REQUIRED
+    assert inside.outcome is cc.Outcome.LICENSE_REQUIRED and inside.deciding_rule_ids == ["nvda-2025-h20-notice"]
     assert outside.outcome is cc.Outcome.OUT_OF_COVERAGE and outside.permitted is None
 
 

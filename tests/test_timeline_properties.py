@@ -135,8 +135,11 @@ def test_exception_note_2_a_stronger_non_datacenter_chip_can_be_permitted_where_
     context = dict(buyer="ByteDance", destination="CN", date="2024-05-01", kind="in_country_transfer")
     datacenter = cc.Chip(name="DC part", vendor="Acme Semi", subject_to_ear=True, datacenter=True, tpp=3000, performance_density=4.0, io_bidirectional_gbps=64)
     gaming = cc.Chip(name="Gaming part", vendor="Acme Semi", subject_to_ear=True, datacenter=False, tpp=4700, performance_density=7.0, io_bidirectional_gbps=64)
-    assert rb.evaluate(cc.Order(item=datacenter, **context)).outcome is cc.Outcome.LICENSE_REQUIRED
-    assert rb.evaluate(cc.Order(item=gaming, **context)).outcome is cc.Outcome.PERMITTED
+    licensed = rb.evaluate(cc.Order(item=datacenter, **context))
+    freed = rb.evaluate(cc.Order(item=gaming, **context))
+    assert licensed.outcome is cc.Outcome.LICENSE_REQUIRED
+    assert licensed.deciding_rule_ids == ["bis-3a090-2023-destinations", "bis-3a090-2023-headquarters"]
+    assert freed.outcome is cc.Outcome.PERMITTED and freed.deciding_rule_ids == []
 
 
 def test_exception_company_notices_name_chips_so_a_weaker_nvidia_chip_can_need_a_licence(rb):

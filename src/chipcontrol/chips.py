@@ -21,6 +21,14 @@ class PeakRate(Strict):
     disputed: list[float] = Field(default_factory=list, description="Other dense figures sources give.")
 
 
+#: The facts each disputable chip figure feeds (TPP and die area both feed performance density).
+FIGURE_FACTS: dict[str, frozenset[str]] = {
+    "tpp": frozenset({"chip.tpp", "chip.performance_density"}),
+    "die_area_mm2": frozenset({"chip.die_area_mm2", "chip.performance_density"}),
+    "io_bidirectional_gbps": frozenset({"chip.io_bidirectional_gbps"}),
+}
+
+
 class ChipRecord(Strict):
     """A catalog chip. TPP and performance density are derived from the inputs, never typed in."""
 

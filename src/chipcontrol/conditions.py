@@ -326,10 +326,6 @@ def facts_used(expr: Expr) -> set[str]:
     return {node.fact for node in walk(expr) if isinstance(node, TESTS)}
 
 
-def groups_used(expr: Expr) -> set[str]:
-    return {node.group for node in walk(expr) if isinstance(node, InGroup)}
-
-
 def to_text(expr: Expr) -> str:
     """The condition back as text (terms by name)."""
     if isinstance(expr, Const):

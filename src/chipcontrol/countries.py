@@ -54,6 +54,3 @@ class CountryGroup(Strict):
     complete: bool = Field(description="False when only some members are recorded.")
     note: str | None = None
     members: list[Membership]
-
-    def members_on(self, day: dt.date) -> frozenset[str]:
-        return frozenset(m.country for m in self.members if m.active_on(day))

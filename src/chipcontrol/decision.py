@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .chips import FIGURE_FACTS
 from .conditions import TriState, explain
 from .provenance import trusted
 from .facts import ResolvedOrder
@@ -181,13 +182,12 @@ def _advisories(
     if order.chip is not None and order.chip.id in rulebook.chips:
         record = rulebook.chips[order.chip.id]
         disputed = set(record.disputed_figures)
-        fact_of = {"tpp": "chip.tpp", "die_area_mm2": "chip.die_area_mm2", "io_bidirectional_gbps": "chip.io_bidirectional_gbps"}
         for finding in findings:
             if finding.role not in (Role.DECIDING, Role.UNDETERMINED):
                 continue
             used = rulebook.facts_used[finding.rule_id]
             for figure in sorted(disputed):
-                if fact_of[figure] in used or (figure == "die_area_mm2" and "chip.performance_density" in used):
+                if FIGURE_FACTS[figure] & used:
                     out.append(
                         Advisory(
                             kind=AdvisoryKind.DISPUTED_FIGURE,

@@ -178,10 +178,6 @@ class DurableEngine:
 
     # ---------------------------------------------------------------------------------------- API
 
-    def evaluate_all(self, facts: Mapping[str, Any]) -> list[TriState]:
-        """The result of every rule, by index in `compiled.rule_ids`."""
-        return self.compiled.results(self.fired(facts))
-
     def evaluate(self, rule_ids: list[str], facts: Mapping[str, Any]) -> dict[str, TriState]:
         results = self.compiled.results(self.fired(facts, rule_ids))
         index = self.compiled.index_of

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import Field
 
 from . import conditions as c
+from .chips import FIGURE_FACTS
 from .errors import RulebookError
 from .provenance import Strict
 from .rulebook import Rulebook, load_rulebook
@@ -180,7 +181,7 @@ def _uncited_sources(rulebook: Rulebook) -> list[LintIssue]:
     ]
 
 
-_FIGURE_FACTS = {"tpp": "chip.tpp", "die_area_mm2": "chip.die_area_mm2", "io_bidirectional_gbps": "chip.io_bidirectional_gbps"}
+_FIGURE_FED = frozenset().union(*FIGURE_FACTS.values())
 
 
 def _chip_only_facts(chip) -> dict:
@@ -226,7 +227,7 @@ def _disputed_dependencies(rulebook: Rulebook) -> list[LintIssue]:
         chosen = _chip_only_facts(record.to_chip())
         for rule_id in sorted(rulebook.rules):
             expr = rulebook.conditions[rule_id]
-            if not c.facts_used(expr) & {"chip.tpp", "chip.performance_density", "chip.die_area_mm2", "chip.io_bidirectional_gbps"}:
+            if not c.facts_used(expr) & _FIGURE_FED:
                 continue
             base = c.evaluate(expr, chosen)
             for description, chip in alternatives:

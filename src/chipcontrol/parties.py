@@ -119,7 +119,3 @@ class Party(Strict):
 
     def listed_on(self, name: ListName, day: dt.date) -> bool:
         return any(entry.list is name and entry.active_on(day) for entry in self.lists)
-
-
-def inline_party_id(name: str) -> str:
-    return slug(name)

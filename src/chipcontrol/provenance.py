@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from enum import Enum
@@ -27,9 +26,20 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 class Strict(BaseModel):
-    """Base of every file-format model: unknown keys are errors, values are immutable."""
+    """Base of every model: unknown keys are errors, values are immutable.
+
+    A model read back from its own JSON carries its computed fields; they are derived again, not refused.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ignore_computed_fields(cls, data: object) -> object:
+        computed = cls.model_computed_fields
+        if computed and isinstance(data, dict) and any(key in data for key in computed):
+            data = {k: v for k, v in data.items() if k not in computed}
+        return data
 
 
 def trusted(cls: type[BaseModel], private: dict | None = None, **values: object):
@@ -112,12 +122,3 @@ class PartialDate(Strict):
     def earliest(self) -> dt.date:
         year, month, day = (int(g) if g else None for g in _PARTIAL.match(self.value).groups())
         return dt.date(year, month or 1, day or 1)
-
-    @property
-    def latest(self) -> dt.date:
-        year, month, day = (int(g) if g else None for g in _PARTIAL.match(self.value).groups())
-        if day:
-            return dt.date(year, month, day)
-        if month:
-            return dt.date(year, month, calendar.monthrange(year, month)[1])
-        return dt.date(year, 12, 31)

@@ -79,10 +79,14 @@ class Rulebook:
 
     def party(self, name: str) -> PartyRecord:
         """A catalog party by id, name or alias (case-insensitive); InputError with close matches if unknown."""
-        key = _norm(name)
-        if key not in self._party_names:
+        party_id = self._party_id(name)
+        if party_id is None:
             raise unknown_name("party", name, sorted({p.name for p in self.parties.values()} | _aliases(self.parties)))
-        return self.parties[self._party_names[key]]
+        return self.parties[party_id]
+
+    def _party_id(self, name: str) -> str | None:
+        """The catalog id of a party named by id, name or alias; None when there is none (no search)."""
+        return self._party_names.get(_norm(name))
 
     def country(self, name: str) -> Country:
         """A country by ISO 3166 alpha-2 code or name (case-insensitive)."""
@@ -217,7 +221,7 @@ class Rulebook:
     def _chip(self, item: str | Chip) -> Chip:
         if isinstance(item, Chip):
             update: dict = {}
-            vendor_id = self._party_names.get(_norm(item.vendor))  # an unknown vendor is fine: no error, no search
+            vendor_id = self._party_id(item.vendor)  # an unknown vendor is fine: no error, no search
             vendor = self.parties[vendor_id] if vendor_id else None
             if vendor is not None:
                 update["vendor"] = vendor.id
@@ -257,7 +261,7 @@ class Rulebook:
         )
 
     def _vendor_party(self, vendor: str) -> Party:
-        vendor_id = self._party_names.get(_norm(vendor))
+        vendor_id = self._party_id(vendor)
         return self._party_from_record(vendor_id) if vendor_id else Party(name=vendor)
 
     # ------------------------------------------------------------------------------ evaluation

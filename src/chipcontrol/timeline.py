@@ -12,7 +12,7 @@ import datetime as dt
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from pydantic import Field, computed_field, model_validator
+from pydantic import Field, computed_field
 
 from .provenance import IsoDate, Strict
 from .sources import Citation, CitationSpec
@@ -69,12 +69,6 @@ class Segment(Strict):
     def permitted(self) -> bool | None:
         return self.outcome.permitted
 
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_computed(cls, data: object) -> object:
-        if isinstance(data, dict) and "permitted" in data:
-            data = {k: v for k, v in data.items() if k != "permitted"}
-        return data
 
 
 class Timeline(Strict):

@@ -167,13 +167,6 @@ class Verdict(Strict):
     engine: str
     library_version: str
 
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_computed(cls, data: object) -> object:
-        """A verdict read back from its JSON carries its computed fields; they are derived again."""
-        if isinstance(data, dict) and ("permitted" in data or "deciding_rule_ids" in data):
-            data = {k: v for k, v in data.items() if k not in ("permitted", "deciding_rule_ids")}
-        return data
 
     @computed_field  # type: ignore[prop-decorator]
     @property
