@@ -17,8 +17,9 @@ CATALOG_BUYERS = [
     "Baidu", "ByteDance", "Tencent", "Alibaba", "01.AI", "SenseTime", "Huawei", "Inspur Group", "Sugon",
     "Biren", "Moore Threads", "Zhipu AI", "Sophgo", "NVIDIA", "AMD", "Intel",
 ]
-DESTINATIONS = ["CN", "HK", "MO", "VN", "SA", "AE", "IL", "SG", "MY", "US", "FR", "DE", "IN", "CY", "RU", "IR", "KZ", "EG", None]
-CLAIMS = ["nvda-2022-h100-development", "nvda-2022-a100-us-customers", "nvda-2022-hk-fulfilment", "macau-en-route-2023-01-17", "made-up-claim"]
+DESTINATIONS = ["CN", "HK", "MO", "VN", "SA", "AE", "IL", "SG", "MY", "GB", "FR", "DE", "IN", "CY", "RU", "IR", "KZ", "EG", None]
+US_BUYERS = {"NVIDIA", "AMD", "Intel"}  # an order to them needs a destination: an export does not go to the US
+CLAIMS = ["nvda-2022-h100-development", "nvda-2022-a100-us-customers", "nvda-2022-hk-fulfilment", "macau-en-route-2023-01-17"]
 
 dates = st.dates(min_value=dt.date(2021, 6, 1), max_value=dt.date(2026, 6, 1))
 
@@ -56,7 +57,7 @@ def orders(draw, kinds=export_kinds, inline=True):
     item = draw(st.one_of(st.sampled_from(CATALOG_CHIPS), inline_chips) if inline else st.sampled_from(CATALOG_CHIPS))
     buyer = draw(st.one_of(st.sampled_from(CATALOG_BUYERS), inline_buyers) if inline else st.sampled_from(CATALOG_BUYERS))
     destination = draw(st.sampled_from(DESTINATIONS))
-    if destination is None and isinstance(buyer, cc.Party) and buyer.headquarters is None:
+    if destination is None and (buyer in US_BUYERS or isinstance(buyer, cc.Party) and buyer.headquarters in (None, "US")):
         destination = "CN"
     return cc.Order(
         item=item,

@@ -83,6 +83,15 @@ def _same_verdict(rb, order) -> None:
     assert _dump(durable) == _dump(reference), order
 
 
+def _same_verdict_or_refused(rb, build) -> None:
+    """An order built from odd input is either refused with an InputError or answered alike by both engines."""
+    try:
+        order = build()
+    except cc.InputError:
+        return
+    _same_verdict(rb, order)
+
+
 def _facts_for(rb, orders):
     out = []
     for order in orders:
@@ -121,16 +130,17 @@ def _sample_orders(rb, n: int = 200):
 def scenario_unusual_strings() -> None:
     rb = cc.load_rulebook()
     day = dt.date(2024, 3, 1)
-    for text in NASTY:
-        chip = cc.Chip(name=text or "empty", vendor=text or "v", tpp=5000, datacenter=True, io_bidirectional_gbps=900)
-        chip_with_id = cc.Chip(name="x", id=text, vendor="NVIDIA", tpp=4800, die_area_mm2=800)
-        buyer = cc.Party(name=text or "b", id=text or None, headquarters="CN")
-        for order in (
-            cc.Order(item=chip, buyer=buyer, destination="CN", date=day),
-            cc.Order(item=chip_with_id, buyer="ByteDance", destination="MO", date=day, claims=[text]),
-            cc.Order(item="H100", buyer=buyer, seller=cc.Party(name="s", id=text or None), destination="VN", date=day),
+    for text in NASTY:  # input validation may refuse a text (a lone surrogate, a 70 kB name, an unknown claim)
+        chip = lambda: cc.Chip(name=text or "empty", vendor=text or "v", tpp=5000, datacenter=True, io_bidirectional_gbps=900)  # noqa: E731
+        chip_with_id = lambda: cc.Chip(name="x", id=text, vendor="NVIDIA", tpp=4800, die_area_mm2=800)  # noqa: E731
+        buyer = lambda: cc.Party(name=text or "b", id=text or None, headquarters="CN")  # noqa: E731
+        for build in (
+            lambda: cc.Order(item=chip(), buyer=buyer(), destination="CN", date=day),
+            lambda: cc.Order(item=chip_with_id(), buyer="ByteDance", destination="MO", date=day, claims=[text]),
+            lambda: cc.Order(item=chip_with_id(), buyer="ByteDance", destination="MO", date=day),
+            lambda: cc.Order(item="H100", buyer=buyer(), seller=cc.Party(name="s", id=text or None), destination="VN", date=day),
         ):
-            _same_verdict(rb, order)
+            _same_verdict_or_refused(rb, build)
     # and straight into the engine, in every string fact
     engine, reference = rb.engine("durable"), rb.engine("reference")
     ids = sorted(rb.conditions)
@@ -166,7 +176,7 @@ def scenario_long_alias() -> None:
                 order = cc.Order(item=alias, buyer="ByteDance", destination=dest, date=dt.date(2024, 1, 5))
                 _same_verdict(rb, order)
                 assert rb.evaluate(order).order.item_id == "nvidia-h100-sxm"
-        inline = cc.Chip(name=long_alias, vendor=long_alias, tpp=4800, io_bidirectional_gbps=600)
+        inline = cc.Chip(name=long_alias[:200], vendor=long_alias[:200], tpp=4800, io_bidirectional_gbps=600)
         _same_verdict(rb, cc.Order(item=inline, buyer="Tencent", destination="CN", date=dt.date(2023, 1, 5)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -256,15 +266,11 @@ def scenario_numbers() -> None:
         for field in ("tpp", "io_bidirectional_gbps", "memory_bandwidth_gbps", "die_area_mm2"):
             if field == "die_area_mm2" and value <= 0:
                 continue
-            chip = cc.Chip(
-                name="n",
-                vendor="NVIDIA",
-                datacenter=True,
-                **{field: value},
-                **({} if field == "tpp" else {"tpp": 4800}),
-            )
-            for dest in ("CN", "VN"):
-                _same_verdict(rb, cc.Order(item=chip, buyer="Baidu", destination=dest, date=day))
+            for dest in ("CN", "VN"):  # an infinity is refused as input; the engine still sees one below
+                _same_verdict_or_refused(rb, lambda: cc.Order(
+                    item=cc.Chip(name="n", vendor="NVIDIA", datacenter=True, **{field: value}, **({} if field == "tpp" else {"tpp": 4800})),
+                    buyer="Baidu", destination=dest, date=day,
+                ))
     engine, reference = rb.engine("durable"), rb.engine("reference")
     ids = sorted(rb.conditions)
     number_facts = [f for f, k in FACT_KINDS.items() if k == "number"]

@@ -249,10 +249,22 @@ def test_an_inline_buyer_with_a_bad_country_is_an_input_error(rb):
         ev(rb, item="H20", buyer=cc.Party(name="Nowhere Inc", headquarters="XX"), date="2024-01-10")
 
 
-@pytest.mark.parametrize("date", ["2023-02-30", "15/01/2024", "", 20240115])
-def test_a_bad_date_is_refused_when_the_order_is_built(date):
-    with pytest.raises(pydantic.ValidationError):
+@pytest.mark.parametrize(
+    "date, message",
+    [
+        ("2023-02-30", "2023-02-30: that day does not exist (February 2023 has 28 days)"),
+        ("2023-13-01", "2023-13-01: there is no month 13"),
+        ("15/01/2024", "'15/01/2024' is not a date written YYYY-MM-DD"),
+        ("20240115", "'20240115' is not a date written YYYY-MM-DD"),
+        ("2024-1-5", "'2024-1-5' is not a date written YYYY-MM-DD"),
+        ("", "'' is not a date written YYYY-MM-DD"),
+        (20240115, "expected a date written YYYY-MM-DD, got int"),
+    ],
+)
+def test_a_bad_date_is_refused_with_one_line_saying_what_is_wrong_when_the_order_is_built(date, message):
+    with pytest.raises(cc.InputError) as caught:
         cc.Order(item="A800", buyer="ByteDance", date=date)
+    assert str(caught.value) == f"bad Order date: {message}"
 
 
 def test_names_resolve_case_insensitively_through_aliases(rb):

@@ -88,7 +88,7 @@ _figures = st.fixed_dictionaries(
 _context = st.fixed_dictionaries(
     {
         "buyer": st.sampled_from(["ByteDance", "Tencent", "Biren"]) | st.builds(cc.Party, name=st.just("Lab"), headquarters=st.sampled_from(["VN", "SG", "US", "MY", "SA"])),
-        "destination": st.sampled_from(["CN", "MO", "VN", "SA", "SG", "US", "MY", "IL"]),
+        "destination": st.sampled_from(["CN", "MO", "VN", "SA", "SG", "GB", "MY", "IL"]),
         "date": st.dates(min_value=dt.date(2022, 1, 1), max_value=dt.date(2025, 8, 31)),
         "kind": st.sampled_from(["export", "reexport", "in_country_transfer"]),
     }

@@ -18,10 +18,11 @@ from .rulebook import Rulebook, load_rulebook  # noqa: E402
 from .rules import Effect, Kind, Status  # noqa: E402
 from .sources import Citation  # noqa: E402
 from .timeline import RuleChange, Segment, Timeline  # noqa: E402
-from .verdict import Advisory, Finding, Outcome, Role, Verdict  # noqa: E402
+from .verdict import Advisory, AdvisoryKind, Finding, OrderError, Outcome, Role, Verdict  # noqa: E402
 
 __all__ = [
     "Advisory",
+    "AdvisoryKind",
     "ChipControlError",
     "Chip",
     "Citation",
@@ -33,6 +34,7 @@ __all__ = [
     "LintReport",
     "Kind",
     "Order",
+    "OrderError",
     "Outcome",
     "Party",
     "Role",

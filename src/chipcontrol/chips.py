@@ -6,7 +6,7 @@ import re
 
 from pydantic import Field, model_validator
 
-from .provenance import Confidence, Figure, Flag, PartialDate, Strict
+from .provenance import InputModel, Area, Confidence, Figure, Flag, Magnitude, PartialDate, Strict
 
 
 class PeakRate(Strict):
@@ -84,33 +84,35 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"
 
 
-class Chip(Strict):
+class Chip(InputModel):
     """The figures a rule reads about a chip. Pass one inline in an Order for a chip not in the catalog.
 
-    Unknown figures are None. Performance density is derived from TPP and die area when not given.
+    Unknown figures are None. Performance density is derived from TPP and die area when not given. An
+    inline chip whose name or id is a catalog chip's is that chip (see `resolution.py`).
     """
 
-    name: str
-    vendor: str = Field(default="unknown", description="Vendor name or party id, e.g. 'NVIDIA'.")
-    id: str | None = Field(default=None, description="Catalog id; derived from the name for inline chips.")
-    tpp: float | None = Field(default=None, ge=0, description="Total processing performance.")
-    io_bidirectional_gbps: float | None = Field(default=None, ge=0)
-    die_area_mm2: float | None = Field(default=None, gt=0)
-    performance_density: float | None = Field(default=None, ge=0, description="TPP / die area.")
+    name: str = Field(min_length=1, max_length=200, description="Product name, e.g. 'NVIDIA H20' or 'Acme X1'.")
+    vendor: str = Field(default="unknown", min_length=1, max_length=200, description="Vendor name or party id, e.g. 'NVIDIA'.")
+    id: str | None = Field(default=None, max_length=200, description="Catalog id; derived from the name for inline chips.")
+    tpp: Magnitude | None = Field(default=None, description="Total processing performance.")
+    io_bidirectional_gbps: Magnitude | None = Field(default=None, description="Aggregate bidirectional chip-to-chip I/O, GB/s.")
+    die_area_mm2: Area | None = Field(default=None, description="Applicable die area, mm^2.")
+    performance_density: Magnitude | None = Field(default=None, description="TPP / die area.")
     datacenter: bool | None = Field(default=None, description="Designed or marketed for datacenters.")
     subject_to_ear: bool | None = Field(
         default=None, description="Subject to the EAR; inferred from a US vendor when not given."
     )
-    memory_bandwidth_gbps: float | None = Field(default=None, ge=0)
+    memory_bandwidth_gbps: Magnitude | None = Field(default=None, description="Total DRAM/HBM bandwidth, GB/s.")
 
     @model_validator(mode="before")
     @classmethod
-    def _derive(cls, data: object) -> object:
-        if isinstance(data, dict):
-            data = dict(data)
-            if not data.get("id") and data.get("name"):
-                data["id"] = slug(str(data["name"]))
-            tpp, area = data.get("tpp"), data.get("die_area_mm2")
-            if data.get("performance_density") is None and tpp is not None and area:
-                data["performance_density"] = round(float(tpp) / float(area), 2)
+    def _derive_id(cls, data: object) -> object:
+        if isinstance(data, dict) and not data.get("id") and isinstance(data.get("name"), str):
+            data = {**data, "id": slug(data["name"])}
         return data
+
+    @model_validator(mode="after")
+    def _derive_density(self) -> Chip:
+        if self.performance_density is None and self.tpp is not None and self.die_area_mm2:
+            object.__setattr__(self, "performance_density", round(self.tpp / self.die_area_mm2, 2))
+        return self

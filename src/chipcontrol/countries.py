@@ -20,7 +20,10 @@ class TreatedAs(Strict):
 
 
 class Country(Strict):
-    code: str = Field(pattern=r"^[A-Z]{2}$")
+    """An ISO 3166-1 country; orders may name it by either code, its name or an alias, in any case."""
+
+    code: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2.")
+    alpha3: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3.")
     name: str
     aliases: list[str] = Field(default_factory=list)
     ear_treated_as: TreatedAs | None = None

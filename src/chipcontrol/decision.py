@@ -83,7 +83,7 @@ def decide(
         Verdict,
         order=_summary(order),
         outcome=outcome,
-        reason=_reason(outcome, findings, unknown),
+        reason=_reason(outcome, findings, unknown, order),
         findings=findings,
         checked=checked,
         advisories=advisories,
@@ -155,7 +155,7 @@ def _advisories(
     results: Mapping[str, TriState],
     findings: list[Finding],
 ) -> list[Advisory]:
-    out: list[Advisory] = []
+    out = [Advisory(kind=AdvisoryKind(note.kind), message=note.message) for note in order.notes]
     for rule in advisory_rules:
         if results[rule.id] is False:
             continue
@@ -216,11 +216,14 @@ def _advisories(
     return out
 
 
-def _reason(outcome: Outcome, findings: list[Finding], unknown: list[str]) -> str:
+def _reason(outcome: Outcome, findings: list[Finding], unknown: list[str], order: ResolvedOrder) -> str:
     deciding = [f for f in findings if f.role is Role.DECIDING]
     if outcome is Outcome.UNDETERMINED:
         missing = sorted({m for f in findings for m in f.missing_facts})
-        return f"undetermined: the outcome depends on unknown facts ({', '.join(missing)}) needed by {', '.join(unknown)}"
+        reason = f"undetermined: the outcome depends on unknown facts ({', '.join(missing)}) needed by {', '.join(unknown)}"
+        if order.unknown_facts & set(missing):
+            reason += " (the buyer may be a listed party: see the possible_list_match advisory)"
+        return reason
     if deciding:
         return f"{outcome.value} under " + ", ".join(f"{f.rule_id} ({f.title})" for f in deciding)
     if outcome is Outcome.PERMITTED:
@@ -235,12 +238,14 @@ def _summary(order: ResolvedOrder) -> OrderSummary:
         item_name=order.chip.name if order.chip else None,
         buyer_id=order.buyer.id or "",
         buyer_name=order.buyer.name,
+        buyer_headquarters=order.buyer.headquarters,
         seller_id=order.seller.id if order.seller else None,
         destination=order.destination,
         ear_destination=order.ear_destination,
         date=order.date,
         kind=order.kind,
         claims=sorted(order.claims),
+        quantity=order.quantity,
     )
 
 

@@ -43,17 +43,28 @@ COUNTRY_FACTS = tuple(name for name, kind in FACT_KINDS.items() if kind == "coun
 
 
 @dataclass(frozen=True)
+class ResolutionNote:
+    """Something resolution decided that the verdict must say (an advisory of kind `kind`)."""
+
+    kind: str  # an AdvisoryKind value
+    message: str
+
+
+@dataclass(frozen=True)
 class ResolvedOrder:
     """An order whose names have been resolved against the catalogs."""
 
     chip: Chip | None
-    buyer: Party
+    buyer: Party  # country fields as ISO alpha-2 codes
     seller: Party | None
     destination: str  # as asked (ISO alpha-2)
     ear_destination: str  # as the EAR treats it (Hong Kong -> CN)
     date: dt.date
     kind: Kind
     claims: frozenset[str]
+    quantity: int | None = None
+    unknown_facts: frozenset[str] = frozenset()  # facts resolution could not settle (a possible list match)
+    notes: tuple[ResolutionNote, ...] = ()
 
 
 def _log10(value: float | None) -> float | None:
@@ -91,6 +102,8 @@ def build_facts(order: ResolvedOrder, groups_on: Callable[[str, dt.date], frozen
         "order.kind": order.kind.value,
         "order.claims": order.claims,
     }
+    for name in order.unknown_facts:
+        facts[name] = None
     for name in COUNTRY_FACTS:
         if facts[name] is not None:
             facts[groups_key(name)] = groups_on(facts[name], order.date)

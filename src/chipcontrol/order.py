@@ -8,11 +8,11 @@ from pydantic import Field, field_validator
 
 from .chips import Chip
 from .parties import Party
-from .provenance import Strict
+from .provenance import InputModel, parse_iso_date
 from .rules import Kind
 
 
-class Order(Strict):
+class Order(InputModel):
     """An order to evaluate. Names resolve through the catalogs; inline Chip and Party are accepted too."""
 
     item: str | Chip | None = Field(default=None, description="Chip name, alias or id, or an inline Chip.")
@@ -23,7 +23,7 @@ class Order(Strict):
     date: dt.date = Field(description="Date of the export (or transaction); ISO 'YYYY-MM-DD'.")
     kind: Kind = Kind.EXPORT
     seller: str | Party | None = Field(default=None, description="Exporter; defaults to the chip's vendor.")
-    quantity: int | None = Field(default=None, ge=1)
+    quantity: int | None = Field(default=None, ge=1, strict=True, description="Units ordered (recorded; see the verdict).")
     order_date: dt.date | None = Field(default=None, description="When the order was placed, if it differs.")
     claims: list[str] = Field(
         default_factory=list,
@@ -33,11 +33,11 @@ class Order(Strict):
     @field_validator("date", "order_date", mode="before")
     @classmethod
     def _strict_iso_date(cls, value: object) -> object:
+        """A date, a datetime (its day) or text written exactly YYYY-MM-DD; nothing else (no timestamps)."""
         if isinstance(value, dt.datetime):
             return value.date()
+        if isinstance(value, dt.date):
+            return value
         if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
-        return value
+            return parse_iso_date(value)
+        raise ValueError(f"expected a date written YYYY-MM-DD, got {type(value).__name__}")

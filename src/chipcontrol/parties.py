@@ -8,7 +8,7 @@ from enum import Enum
 from pydantic import Field, model_validator
 
 from .chips import slug
-from .provenance import Confidence, Figure, Flag, IsoDate, Strict
+from .provenance import InputModel, Confidence, Figure, Flag, IsoDate, Magnitude, Strict
 from .sources import CitationSpec
 
 
@@ -88,17 +88,24 @@ class PartyRecord(Strict):
     note: str | None = None
 
 
-class Party(Strict):
-    """A buyer or seller as the rules see it. Pass one inline in an Order for a party not in the catalog."""
+class Party(InputModel):
+    """A buyer or seller as the rules see it. Pass one inline in an Order for a party not in the catalog.
 
-    name: str
-    headquarters: str | None = Field(default=None, description="ISO 3166 alpha-2 country; None if unknown.")
-    id: str | None = None
+    Country fields take an ISO code (alpha-2 or alpha-3) or an English name in any case; they are resolved
+    against the rulebook's countries when the order is evaluated. `lists` None means the caller does not
+    say: the party is then screened by name against the catalog's listed parties (see screening.py).
+    """
+
+    name: str = Field(min_length=1, max_length=300)
+    headquarters: str | None = Field(default=None, max_length=100, description="Country (ISO code or name); None if unknown.")
+    id: str | None = Field(default=None, max_length=300)
     ultimate_parent_headquarters: str | None = Field(
-        default=None, description="Headquarters of the ultimate parent; defaults to the party's own."
+        default=None, max_length=100, description="Country of the ultimate parent; None: the party's own."
     )
-    lists: list[ListEntry] = Field(default_factory=list, description="Dated list memberships (Entity List...).")
-    ai_training_compute_ops: float | None = Field(default=None, ge=0, description="Largest AI training compute, operations.")
+    lists: list[ListEntry] | None = Field(
+        default=None, description="Dated list memberships (Entity List...); None: not stated, screen by name."
+    )
+    ai_training_compute_ops: Magnitude | None = Field(default=None, description="Largest AI training compute, operations.")
     ai_military_intelligence_surveillance: bool | None = None
     designs_3a090a_ics: bool | None = None
     other_semiconductor_activity: bool | None = None
@@ -109,13 +116,9 @@ class Party(Strict):
     def _derive(cls, data: object) -> object:
         if isinstance(data, dict):
             data = dict(data)
-            if not data.get("id") and data.get("name"):
-                data["id"] = slug(str(data["name"]))
-            if isinstance(data.get("headquarters"), str):
-                data["headquarters"] = data["headquarters"].strip().upper()
-            if data.get("ultimate_parent_headquarters") is None:
-                data["ultimate_parent_headquarters"] = data.get("headquarters")
+            if not data.get("id") and isinstance(data.get("name"), str):
+                data["id"] = slug(data["name"])
         return data
 
     def listed_on(self, name: ListName, day: dt.date) -> bool:
-        return any(entry.list is name and entry.active_on(day) for entry in self.lists)
+        return any(entry.list is name and entry.active_on(day) for entry in self.lists or ())

@@ -2,27 +2,62 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import math
 import re
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import InputError
+
+
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def parse_iso_date(text: str) -> dt.date:
+    """A date written exactly YYYY-MM-DD; a ValueError saying what is wrong (format, month or day)."""
+    text = text.strip()
+    match = _ISO_DAY.fullmatch(text)
+    if not match:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise ValueError(f"{shown!r} is not a date written YYYY-MM-DD")
+    year, month, day = (int(part) for part in match.groups())
+    if year < 1:
+        raise ValueError(f"{text}: there is no year 0")
+    if not 1 <= month <= 12:
+        raise ValueError(f"{text}: there is no month {month}")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise ValueError(f"{text}: that day does not exist ({calendar.month_name[month]} {year} has {days} days)")
+    return dt.date(year, month, day)
 
 
 def _iso_date(value: object) -> object:
     """Accept a date or an ISO 'YYYY-MM-DD' string only (never a number read as a timestamp)."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a valid date ({exc})") from None
-    raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD)")
+    if isinstance(value, str):
+        return parse_iso_date(value)
+    raise ValueError(f"expected a date written YYYY-MM-DD, got {type(value).__name__}")
+
+
+def _plain_number(value: object) -> object:
+    """Refuse what a float field would silently take: a bool (as 1/0), NaN, an infinity."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a yes/no value")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value}")
+    return value
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+#: A finite figure >= 0 (never NaN, infinity or a bool read as 1/0).
+Magnitude = Annotated[float, BeforeValidator(_plain_number), Field(ge=0, allow_inf_nan=False)]
+#: A finite figure > 0 (a die area).
+Area = Annotated[float, BeforeValidator(_plain_number), Field(gt=0, allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
@@ -40,6 +75,34 @@ class Strict(BaseModel):
         if computed and isinstance(data, dict) and any(key in data for key in computed):
             data = {k: v for k, v in data.items() if k not in computed}
         return data
+
+
+class InputModel(Strict):
+    """Base of the models users build (Order, Chip, Party): invalid values raise one-line InputErrors."""
+
+    def __init__(self, **data: object):
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise input_error(exc, type(self).__name__) from None
+
+
+_WRONG_BRANCH = frozenset({"string_type", "model_type", "dict_type", "model_attributes_type"})
+_BRANCH_TAGS = frozenset({"str", "Chip", "Party", "function-after[_derive_density(), Chip]"})
+
+
+def input_error(exc: ValidationError, what: str) -> InputError:
+    """One line for a pydantic ValidationError: where, what is wrong, and a short excerpt of the value."""
+    errors = exc.errors()
+    # of a union's alternatives (a name or an inline Chip), the deepest error is the one that explains
+    first = max(errors, key=lambda e: (e["type"] not in _WRONG_BRANCH, len(e["loc"])))
+    where = ".".join(str(p) for p in first["loc"] if p not in _BRANCH_TAGS) or what
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = f"unknown field (the fields of {what} are listed by its JSON Schema)"
+    relevant = [e for e in errors if e["type"] not in _WRONG_BRANCH] or errors
+    more = f" (and {len(relevant) - 1} more problem(s))" if len(relevant) > 1 else ""
+    return InputError(f"bad {what} {where}: {message}{more}")
 
 
 def trusted(cls: type[BaseModel], private: dict | None = None, **values: object):

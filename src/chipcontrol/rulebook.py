@@ -5,24 +5,23 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import gc
-from functools import lru_cache
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from . import loader
-from .chips import Chip, ChipRecord
+from .chips import ChipRecord
 from .conditions import facts_used
 from .countries import Country, CountryGroup
-from .errors import InputError, unknown_name
+from .errors import InputError, RulebookError
 from .facts import ResolvedOrder, build_facts
 from .files import Coverage, ExcludedDestinations
 from .order import Order
-from .parties import Party, PartyRecord
+from .parties import PartyRecord
 from .resources import bundled_rulesets
 from .rules import Kind, Rule, Status
+from .provenance import parse_iso_date
+from .resolution import Resolver
 from .sources import Citation, CitationSpec, Source, SourceKind
-from .verdict import LegalBasisView, Verdict
+from .verdict import LegalBasisView, OrderError, Verdict
 
 
 class Rulebook:
@@ -44,11 +43,13 @@ class Rulebook:
         self.facts_used = {rule_id: frozenset(facts_used(expr)) for rule_id, expr in loaded.conditions.items()}
         self.rule_files = loaded.rule_files
         self.discrepancies = loaded.discrepancies
-        self._chip_names = _name_index(
-            (c.id, [c.id, c.name, *c.aliases, f"{c.vendor} {c.name}"]) for c in loaded.chips.values()
+        self.resolver = Resolver(
+            loaded.chips, loaded.parties, loaded.countries, loaded.rules,
+            loaded.manifest.presumptions.subject_to_ear_vendor_headquarters,
         )
-        self._party_names = _name_index((p.id, [p.id, p.name, *p.aliases]) for p in loaded.parties.values())
-        self._country_names = _name_index((c.code, [c.code, c.name, *c.aliases]) for c in loaded.countries.values())
+        clashes = self.resolver.clashes()
+        if clashes:
+            raise RulebookError(clashes)
         self._citations = {rule.id: [self.cite(spec) for spec in rule.citations] for rule in self.rules.values()}
         self._legal_basis = {rule.id: self._legal_basis_view(rule) for rule in self.rules.values()}
         from .decision import finding_fields
@@ -57,8 +58,6 @@ class Rulebook:
         self._memberships = self._index_memberships()
         self._rule_bounds = sorted({r.effective for r in self.rules.values()} | {r.until for r in self.rules.values() if r.until})
         self._rules_by_slot: dict[tuple, list[Rule]] = {}
-        self._party_from_record = lru_cache(maxsize=None)(self._party_view)
-        self._chip_view = lru_cache(maxsize=None)(lambda chip_id: self.chips[chip_id].to_chip())
         self._engines: dict[str, object] = {}
         from .engines import ENGINES, UNAVAILABLE
 
@@ -71,31 +70,16 @@ class Rulebook:
     # ------------------------------------------------------------------------------ look-ups
 
     def chip(self, name: str) -> ChipRecord:
-        """A catalog chip by id, name or alias (case-insensitive); InputError with close matches if unknown."""
-        key = _norm(name)
-        if key not in self._chip_names:
-            raise unknown_name("chip", name, sorted({c.name for c in self.chips.values()} | _aliases(self.chips)))
-        return self.chips[self._chip_names[key]]
+        """A catalog chip by id, name or alias (any case; 'Nvidia H20 96GB' too); InputError with close matches."""
+        return self.resolver.chip(name)
 
     def party(self, name: str) -> PartyRecord:
-        """A catalog party by id, name or alias (case-insensitive); InputError with close matches if unknown."""
-        party_id = self._party_id(name)
-        if party_id is None:
-            raise unknown_name("party", name, sorted({p.name for p in self.parties.values()} | _aliases(self.parties)))
-        return self.parties[party_id]
-
-    def _party_id(self, name: str) -> str | None:
-        """The catalog id of a party named by id, name or alias; None when there is none (no search)."""
-        return self._party_names.get(_norm(name))
+        """A catalog party by id, name or alias (any case); InputError with close matches if unknown."""
+        return self.resolver.party(name)
 
     def country(self, name: str) -> Country:
-        """A country by ISO 3166 alpha-2 code or name (case-insensitive)."""
-        key = _norm(name)
-        if key not in self._country_names:
-            raise unknown_name(
-                "country", name, sorted({c.code for c in self.countries.values()} | {c.name for c in self.countries.values()})
-            )
-        return self.countries[self._country_names[key]]
+        """A country by ISO 3166 alpha-2 or alpha-3 code, English name or alias (any case); InputError if unknown."""
+        return self.countries[self.resolver.country(name)]
 
     def cite(self, spec: CitationSpec) -> Citation:
         source = self.sources[spec.source]
@@ -155,12 +139,6 @@ class Rulebook:
             return groups
         return frozenset(group_id for group_id, member in groups if member.active_on(day))
 
-    def ear_destination(self, code: str, day: dt.date) -> str:
-        country = self.countries[code]
-        if country.ear_treated_as and country.ear_treated_as.since <= day:
-            return country.ear_treated_as.country
-        return code
-
     # ------------------------------------------------------------------------------ rules by date
 
     def rules_on(self, day: dt.date, kind: Kind, statuses: tuple[Status, ...] = (Status.IN_FORCE,)) -> list[Rule]:
@@ -189,80 +167,7 @@ class Rulebook:
 
     def resolve(self, order: Order) -> ResolvedOrder:
         """Resolve an order's names against the catalogs; InputError (with close matches) for bad input."""
-        if not isinstance(order, Order):
-            raise InputError(f"expected a chipcontrol Order, got {type(order).__name__}")
-        buyer = self._party(order.buyer)
-        chip = self._chip(order.item) if order.item is not None else None
-        if chip is None and order.kind not in (Kind.INVESTMENT, Kind.CLOUD_ACCESS):
-            raise InputError(f"an order of kind {order.kind.value!r} needs an item (a chip)")
-        if order.seller is not None:
-            seller = self._party(order.seller)
-        elif chip is not None:
-            seller = self._vendor_party(chip.vendor)
-        else:
-            seller = None
-        if order.destination is not None:
-            destination = self.country(order.destination).code
-        elif buyer.headquarters is not None:
-            destination = buyer.headquarters
-        else:
-            raise InputError(f"no destination given and the headquarters of {buyer.name!r} is unknown")
-        return ResolvedOrder(
-            chip=chip,
-            buyer=buyer,
-            seller=seller,
-            destination=destination,
-            ear_destination=self.ear_destination(destination, order.date),
-            date=order.date,
-            kind=order.kind,
-            claims=frozenset(order.claims),
-        )
-
-    def _chip(self, item: str | Chip) -> Chip:
-        if isinstance(item, Chip):
-            update: dict = {}
-            vendor_id = self._party_id(item.vendor)  # an unknown vendor is fine: no error, no search
-            vendor = self.parties[vendor_id] if vendor_id else None
-            if vendor is not None:
-                update["vendor"] = vendor.id
-                presumed = self._loaded.manifest.presumptions.subject_to_ear_vendor_headquarters
-                if item.subject_to_ear is None and vendor.headquarters.country in presumed:
-                    update["subject_to_ear"] = True
-            return item.model_copy(update=update)
-        return self._chip_view(self.chip(item).id)
-
-    def _party(self, who: str | Party) -> Party:
-        if isinstance(who, Party):
-            if who.headquarters is not None:
-                self.country(who.headquarters)
-            return who
-        record = self.party(who)
-        return self._party_from_record(record.id)
-
-    def _party_view(self, party_id: str) -> Party:
-        record = self.parties[party_id]
-        top = record
-        seen = {top.id}
-        while top.parent and top.parent not in seen:
-            seen.add(top.parent)
-            top = self.parties[top.parent]
-        profile = record.outbound
-        return Party(
-            id=record.id,
-            name=record.name,
-            headquarters=record.headquarters.country,
-            ultimate_parent_headquarters=top.headquarters.country,
-            lists=record.lists,
-            ai_training_compute_ops=profile.ai_training_compute_ops.value,
-            ai_military_intelligence_surveillance=profile.ai_military_intelligence_surveillance.value,
-            designs_3a090a_ics=profile.designs_3a090a_ics.value,
-            other_semiconductor_activity=profile.other_semiconductor_activity.value,
-            quantum=profile.quantum.value,
-        )
-
-    def _vendor_party(self, vendor: str) -> Party:
-        vendor_id = self._party_id(vendor)
-        return self._party_from_record(vendor_id) if vendor_id else Party(name=vendor)
+        return self.resolver.resolve(order)
 
     # ------------------------------------------------------------------------------ evaluation
 
@@ -293,16 +198,29 @@ class Rulebook:
 
         return build_timeline(self, order, _day(start, "start"), _day(end, "end"), engine=engine)
 
-    def evaluate_many(self, orders, engine: str | None = None) -> list[Verdict]:
+    def evaluate_many(self, orders, engine: str | None = None, errors: str = "raise") -> list[Verdict | OrderError]:
         """Evaluate many orders, in order (an audit of an order book, a notebook table).
 
-        The cycle collector is paused for the batch: verdicts hold no reference cycles, and collecting while
-        thousands of them are built costs more than the evaluations themselves (measured: about 2x).
+        `errors="raise"`: the first order that cannot be evaluated raises an InputError naming its index.
+        `errors="collect"`: every order is evaluated; one that cannot be has an `OrderError` (its index and
+        the message) in its place. The cycle collector is paused for the batch: verdicts hold no reference
+        cycles, and collecting while thousands of them are built costs more than the evaluations (about 2x).
         """
+        if errors not in ("raise", "collect"):
+            raise InputError(f"errors must be 'raise' or 'collect', not {errors!r}")
+        self.engine(engine)  # an unknown engine is one error, not one per order
+        out: list[Verdict | OrderError] = []
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            return [self.evaluate(order, engine=engine) for order in orders]
+            for index, order in enumerate(orders):
+                try:
+                    out.append(self.evaluate(order, engine=engine))
+                except InputError as exc:
+                    if errors == "raise":
+                        raise InputError(f"order {index}: {exc}") from None
+                    out.append(OrderError(index=index, message=str(exc)))
+            return out
         finally:
             if was_enabled:
                 gc.enable()
@@ -336,35 +254,18 @@ def load_rulebook(path: str | Path | None = None, *, seeds: str | Path | None = 
 
 
 def _day(value: dt.date | str, what: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
     if isinstance(value, dt.date):
         return value
+    if not isinstance(value, str):
+        raise InputError(f"bad {what}: expected a date written YYYY-MM-DD, got {type(value).__name__}")
     try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InputError(f"bad {what}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
-
-
-def _norm(name: str) -> str:
-    return " ".join(str(name).lower().replace("_", " ").split())
-
-
-def _name_index(entries) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for ident, names in entries:
-        for name in names:
-            index.setdefault(_norm(name), ident)
-    return index
-
-
-def _aliases(records: dict) -> set[str]:
-    return {alias for record in records.values() for alias in record.aliases}
+        return parse_iso_date(value)
+    except ValueError as exc:
+        raise InputError(f"bad {what}: {exc}") from None
 
 
 def order_from(**fields) -> Order:
-    """Build an Order, turning pydantic's validation errors into one-line InputErrors."""
-    try:
-        return Order(**fields)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "order"
-        raise InputError(f"bad {where}: {first['msg'].removeprefix('Value error, ')}") from None
+    """Build an Order (invalid fields raise a one-line InputError)."""
+    return Order(**fields)

@@ -127,19 +127,8 @@ def change_dates(rulebook: Rulebook, order: Order) -> set[dt.date]:
         dates.add(rule.effective)
         if rule.until:
             dates.add(rule.until)
-    resolved_parties = []
     for who in (order.buyer, order.seller):
-        if who is None:
-            continue
-        try:
-            resolved_parties.append(rulebook._party(who))
-        except Exception:  # an unknown party fails the evaluation itself, with its own error
-            continue
-    for party in resolved_parties:
-        for entry in party.lists:
-            dates.add(entry.added)
-            if entry.removed:
-                dates.add(entry.removed)
+        dates |= rulebook.resolver.list_dates(who)
     for group in rulebook.groups.values():
         for member in group.members:
             dates.update(d for d in (member.since, member.until) if d)

@@ -121,6 +121,9 @@ class AdvisoryKind(str, Enum):
     DATA_GAP = "data_gap"  # an unknown fact a rule needed
     DISPUTED_FIGURE = "disputed_figure"  # a deciding rule read a figure sources dispute
     DISCREPANCY = "discrepancy"  # an article and the law disagree about a rule of this verdict
+    RESOLUTION = "resolution"  # how a name was resolved (an inline chip that is a catalog chip; an ambiguous name)
+    UNSCREENED_PARTY = "unscreened_party"  # an inline buyer checked only against the catalog's listed parties
+    POSSIBLE_LIST_MATCH = "possible_list_match"  # an inline buyer whose name is like a listed party's
     NOTE = "note"  # anything else an auditor should know
 
 
@@ -141,12 +144,21 @@ class OrderSummary(Strict):
     item_name: str | None
     buyer_id: str
     buyer_name: str
+    buyer_headquarters: str | None = Field(default=None, description="ISO alpha-2, as resolved.")
     seller_id: str | None
     destination: str
     ear_destination: str
     date: dt.date
     kind: Kind
     claims: list[str]
+    quantity: int | None = None
+
+
+class OrderError(Strict):
+    """In a batch, an order that could not be evaluated: its position and why (`evaluate_many(errors="collect")`)."""
+
+    index: int = Field(description="Position of the order in the batch, from 0.")
+    message: str = Field(description="The InputError's one-line message.")
 
 
 class Verdict(Strict):

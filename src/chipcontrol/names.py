@@ -1,0 +1,65 @@
+"""Name look-up shared by every catalog: one normal form for names, and an index that refuses clashes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from .errors import InputError, close_matches
+
+_SEPARATORS = re.compile(r"[\W_]+")
+_DROPPED = str.maketrans("", "", ".'\u2019")
+
+
+def norm(name: object) -> str:
+    """The form names are compared in: case, accents, punctuation and spacing folded ("U.S.A." -> "usa",
+    "Türkiye" -> "turkiye", "A100-SXM4" -> "a100 sxm4"); letters of every script are kept."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", str(name)) if not unicodedata.combining(c))
+    return _SEPARATORS.sub(" ", text.casefold().translate(_DROPPED)).strip()
+
+
+class NameIndex:
+    """Names (ids, names, aliases) of catalog records -> record id, compared in `norm` form.
+
+    `clashes` lists each normal form claimed by two records (the loader reports them as rulebook errors).
+    """
+
+    def __init__(self, kind: str, entries: Iterable[tuple[str, Iterable[str]]], shown: Iterable[str] = ()):
+        self.kind = kind
+        self.ids: dict[str, str] = {}
+        self.clashes: list[tuple[str, str, str]] = []
+        for ident, names in entries:
+            for name in names:
+                key = norm(name)
+                if not key:
+                    continue
+                other = self.ids.setdefault(key, ident)
+                if other != ident:
+                    self.clashes.append((name, other, ident))
+        self._shown = sorted(set(shown))
+
+    def get(self, name: object) -> str | None:
+        """The record id a name stands for, or None (no search)."""
+        return self.ids.get(norm(name)) if isinstance(name, str) else None
+
+    def resolve(self, name: object, role: str | None = None) -> str:
+        """The record id a name stands for; an InputError with close matches when there is none.
+
+        `role` says where the name was given ("buyer headquarters"), for the message."""
+        found = self.get(name)
+        if found is None:
+            raise unknown(self.kind, name, self._shown, role)
+        return found
+
+
+def unknown(kind: str, word: object, candidates: list[str], role: str | None = None) -> InputError:
+    """An InputError for an unknown name, with close matches when there are any; the word is shortened."""
+    text = word if isinstance(word, str) else repr(word)
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    where = f" (the {role})" if role else ""
+    if not isinstance(word, str) or not norm(text):
+        return InputError(f"bad {kind}{where}: expected a name, got {shown!r}")
+    matches = close_matches(text[:200], candidates)
+    hint = f"; did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
+    return InputError(f"unknown {kind} {shown!r}{where}{hint}")

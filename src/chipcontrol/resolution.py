@@ -1,0 +1,356 @@
+"""Resolve: an Order's names, countries and claims into catalog records and ISO codes (design.md §1, §3 rule 12).
+
+Nothing is silently reinterpreted: an unknown name, country or claim is an InputError with close matches.
+An inline chip or party whose name (or id) is a catalog record's *is* that record: figures it states that
+the catalog lacks are used and reported, figures that contradict the catalog are an InputError (name the
+part differently to ask about a hypothetical chip). An inline buyer that is no catalog party is screened
+by name against the catalog's listed parties (screening.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from functools import lru_cache
+
+from .chips import Chip, ChipRecord, slug
+from .errors import InputError, close_matches
+from .facts import ResolutionNote, ResolvedOrder
+from .names import NameIndex, norm
+from .order import Order
+from .parties import Party, PartyRecord
+from .rules import Kind
+from .screening import PartyScreen
+
+#: Chip figures an inline chip may state; compared with the catalog's when the chip is a catalog chip.
+CHIP_FIGURES = ("tpp", "io_bidirectional_gbps", "die_area_mm2", "performance_density", "memory_bandwidth_gbps",
+                "datacenter", "subject_to_ear")
+#: Party facts an inline party may state; compared with the catalog's when the party is a catalog party.
+PARTY_FACTS = ("headquarters", "ultimate_parent_headquarters", "lists", "ai_training_compute_ops",
+               "ai_military_intelligence_surveillance", "designs_3a090a_ics", "other_semiconductor_activity", "quantum")
+#: Kinds of order that send an item abroad (a destination of US is not one of them).
+CROSS_BORDER = (Kind.EXPORT, Kind.REEXPORT, Kind.IN_COUNTRY_TRANSFER)
+#: Words of a product name that do not change which part it is: memory size and type, brand lines.
+_IGNORABLE = re.compile(r"^(\d+(gb|g|tb)|gb|tb|hbm\d*e?|gddr\d+x?|geforce|instinct|tesla|habana)$")
+_MEMORY_SIZE = re.compile(r"\b(\d+) (gb|tb)\b")
+#: Fact a possible list match leaves unknown (the buyer may be that listed party).
+SCREENED_FACTS = frozenset({"buyer.entity_listed", "buyer.id"})
+
+
+class Resolver:
+    """Name, country and claim look-ups over one rulebook's catalogs; `resolve(order)` for a whole order."""
+
+    def __init__(self, chips: dict[str, ChipRecord], parties: dict[str, PartyRecord], countries, rules, presumed_ear):
+        self._chips, self._parties, self._countries = chips, parties, countries
+        self._presumed_ear = frozenset(presumed_ear)
+        self.country_names = NameIndex(
+            "country",
+            ((c.code, [c.code, c.alpha3, c.name, *c.aliases]) for c in countries.values()),
+            shown=[c.code for c in countries.values()] + [c.name for c in countries.values()],
+        )
+        self.chip_names = NameIndex(
+            "chip", ((c.id, [c.id, c.name, *c.aliases]) for c in chips.values()),
+            shown=[n for c in chips.values() for n in (c.name, *c.aliases)],
+        )
+        self.party_names = NameIndex(
+            "party", ((p.id, [p.id, p.name, *p.aliases]) for p in parties.values()),
+            shown=[n for p in parties.values() for n in (p.name, *p.aliases)],
+        )
+        self._vendor_words = sorted(
+            {norm(n) for c in chips.values() for n in (c.vendor, parties[c.vendor].name) if c.vendor in parties}, key=len, reverse=True
+        )
+        self._chip_keys = sorted(self.chip_names.ids.items())
+        self.claims = {rule.claim: rule.id for rule in rules.values() if rule.claim}
+        self.screen = PartyScreen(parties, {w for c in countries.values() for n in (c.name, *c.aliases) for w in norm(n).split()})
+        self.party_view = lru_cache(maxsize=None)(self._party_view)
+        self.chip_view = lru_cache(maxsize=None)(self._chip_view)
+
+    def clashes(self) -> list[str]:
+        """Names two catalog records share once case, accents and punctuation are folded (rulebook errors)."""
+        files = {"country": "catalog/countries.yaml", "chip": "catalog/chips.yaml", "party": "catalog/parties.yaml"}
+        return [
+            f"{files[index.kind]}: {index.kind} {second!r}: name or alias {name!r} is also a name of {index.kind} {first!r}"
+            for index in (self.country_names, self.chip_names, self.party_names)
+            for name, first, second in index.clashes
+        ]
+
+    # ------------------------------------------------------------------------------------ single names
+
+    def country(self, value: object, what: str = "country") -> str:
+        """The ISO alpha-2 code of a country named by either ISO code or an English name or alias, any case."""
+        return self.country_names.resolve(value, what)
+
+    def chip_id(self, name: object) -> str | None:
+        """The catalog chip a product name stands for ('Nvidia H20 96GB' -> nvidia-h20), or None."""
+        if not isinstance(name, str):
+            return None
+        for key in self._chip_name_forms(norm(name)):
+            if key in self.chip_names.ids:
+                return self.chip_names.ids[key]
+        return None
+
+    def chip(self, name: object) -> ChipRecord:
+        """A catalog chip by id, name or alias; InputError with close matches if unknown."""
+        chip_id = self.chip_id(name)
+        if chip_id is None:
+            self.chip_names.resolve(name)  # raises, with close matches
+        return self._chips[chip_id]
+
+    def party(self, name: object) -> PartyRecord:
+        """A catalog party by id, name or alias; InputError with close matches if unknown."""
+        return self._parties[self.party_names.resolve(name)]
+
+    def claim(self, value: object) -> str:
+        """A claim some rule defines; InputError with close matches if none does."""
+        if isinstance(value, str) and value in self.claims:
+            return value
+        matches = close_matches(str(value)[:200], sorted(self.claims))
+        known = ", ".join(sorted(self.claims))
+        hint = f"did you mean {', '.join(repr(m) for m in matches)}?" if matches else f"the rulebook knows {known}"
+        raise InputError(f"unknown claim {str(value)[:80]!r}: no rule of this rulebook can be claimed so; {hint}")
+
+    def _chip_name_forms(self, key: str):
+        """The name as typed, then without memory size/type and brand words, then without the vendor too."""
+        yield key
+        words = [w for w in _MEMORY_SIZE.sub(r"\1\2", key).split() if not _IGNORABLE.match(w)]
+        bare = " ".join(words)
+        yield bare
+        for vendor in self._vendor_words:
+            for form in (key, bare):
+                if form.startswith(vendor + " "):
+                    yield form[len(vendor) + 1 :]
+
+    def _also_matching(self, name: str, chosen: str) -> list[str]:
+        """Other catalog chips whose names extend `name` ('H100' -> H100 PCIe, H100 NVL)."""
+        key = norm(name)
+        others = {ident for k, ident in self._chip_keys if ident != chosen and k.startswith(key + " ")}
+        return sorted(others)
+
+    # ------------------------------------------------------------------------------------ whole order
+
+    def resolve(self, order: Order) -> ResolvedOrder:
+        """Resolve every name, country and claim of an order; InputError (with close matches) for bad input."""
+        if not isinstance(order, Order):
+            raise InputError(f"expected a chipcontrol Order, got {type(order).__name__}")
+        notes: list[ResolutionNote] = []
+        unknown: set[str] = set()
+        buyer = self._buyer(order.buyer, order.date, notes, unknown)
+        chip = self._item(order.item, notes) if order.item is not None else None
+        if chip is None and order.kind not in (Kind.INVESTMENT, Kind.CLOUD_ACCESS):
+            raise InputError(f"an order of kind {order.kind.value!r} needs an item (a chip)")
+        if order.seller is not None:
+            seller = self._party(order.seller, "seller", notes)
+        elif chip is not None:
+            seller = self.party_view(chip.vendor) if chip.vendor in self._parties else Party(name=chip.vendor)
+        else:
+            seller = None
+        destination = self._destination(order, buyer)
+        claims = frozenset(self.claim(c) for c in order.claims)
+        if order.quantity is not None:
+            notes.append(ResolutionNote("note", f"quantity {order.quantity} is recorded; no rule of this rulebook reads "
+                                                "quantity (its licence requirements do not depend on volume)"))
+        return ResolvedOrder(
+            chip=chip,
+            buyer=buyer,
+            seller=seller,
+            destination=destination,
+            ear_destination=self.ear_destination(destination, order.date),
+            date=order.date,
+            kind=order.kind,
+            claims=claims,
+            quantity=order.quantity,
+            unknown_facts=frozenset(unknown),
+            notes=tuple(notes),
+        )
+
+    def ear_destination(self, code: str, day: dt.date) -> str:
+        """The destination as the EAR treats it on `day` (Hong Kong as China from 2020)."""
+        treated = self._countries[code].ear_treated_as
+        return treated.country if treated and treated.since <= day else code
+
+    def _destination(self, order: Order, buyer: Party) -> str:
+        if order.destination is not None:
+            code = self.country(order.destination, "destination")
+        elif buyer.headquarters is not None:
+            code = buyer.headquarters
+        else:
+            raise InputError(f"no destination given and the headquarters of {buyer.name!r} is unknown")
+        if code == "US" and order.kind in CROSS_BORDER:
+            given = "" if order.destination is not None else " (the buyer's headquarters, as no destination was given)"
+            raise InputError(
+                f"destination US{given}: an order of kind {order.kind.value!r} sends the item out of the United States "
+                "or between foreign countries; a shipment within or into the US is not one (give the foreign destination)"
+            )
+        return code
+
+    # ------------------------------------------------------------------------------------ items
+
+    def _item(self, item: str | Chip, notes: list[ResolutionNote]) -> Chip:
+        if not isinstance(item, Chip):
+            record = self.chip(item)
+            self._note_alternatives(str(item), record, notes)
+            return self.chip_view(record.id)
+        by_id = self._chip_id_stated(item)
+        by_name = self.chip_id(item.name)
+        if by_id and by_name and by_id != by_name:
+            raise InputError(
+                f"inline chip {item.name!r} names catalog chip {by_name!r} but its id is catalog chip {by_id!r}: give one"
+            )
+        chip_id = by_id or by_name
+        if chip_id is None:
+            return self._unknown_chip(item)
+        record = self._chips[chip_id]
+        vendor = self.party_names.get(item.vendor) if "vendor" in item.model_fields_set else None
+        if "vendor" in item.model_fields_set and vendor != record.vendor:
+            raise InputError(
+                f"inline chip {item.name!r} is catalog chip {record.name} ({record.id}), made by {record.vendor}, "
+                f"not {item.vendor!r}: fix the vendor, or name the part differently to ask about another chip"
+            )
+        chip, supplied = _merge(self.chip_view(chip_id), item, CHIP_FIGURES, f"inline chip {item.name!r}", f"catalog chip {record.name} ({record.id})")
+        message = f"inline chip {item.name!r} is the catalog's {record.name} ({record.id}) and is judged as that chip"
+        if supplied:
+            message += f"; figures the catalog does not have were taken from the order: {', '.join(supplied)}"
+        notes.append(ResolutionNote("resolution", message))
+        self._note_alternatives(item.name, record, notes)
+        return chip
+
+    def _chip_id_stated(self, item: Chip) -> str | None:
+        """The catalog chip an inline chip's explicitly given id names (None when the id is derived or unknown)."""
+        if item.id is None or item.id == slug(item.name):
+            return None
+        return self.chip_names.get(item.id)
+
+    def _unknown_chip(self, item: Chip) -> Chip:
+        """An inline chip that is no catalog chip: judged on its figures and vendor alone."""
+        update: dict = {}
+        vendor_id = self.party_names.get(item.vendor)
+        if vendor_id is not None:
+            update["vendor"] = vendor_id
+            if item.subject_to_ear is None and self._parties[vendor_id].headquarters.country in self._presumed_ear:
+                update["subject_to_ear"] = True
+        return item.model_copy(update=update)
+
+    def _note_alternatives(self, name: str, record: ChipRecord, notes: list[ResolutionNote]) -> None:
+        others = self._also_matching(name, record.id)
+        if others:
+            names = ", ".join(f"{self._chips[o].name} ({o})" for o in others)
+            notes.append(ResolutionNote(
+                "resolution", f"{name!r} was taken as {record.name} ({record.id}); it could also mean {names}: name the part to be sure"
+            ))
+
+    def _chip_view(self, chip_id: str) -> Chip:
+        return self._chips[chip_id].to_chip()
+
+    # ------------------------------------------------------------------------------------ parties
+
+    def _buyer(self, who: str | Party, day: dt.date, notes: list[ResolutionNote], unknown: set[str]) -> Party:
+        party = self._party(who, "buyer", notes)
+        if not isinstance(who, Party) or party.id in self._parties or party.lists is not None:
+            return party
+        matches = self.screen.matches(party.name, day)
+        if not matches:
+            notes.append(ResolutionNote(
+                "unscreened_party",
+                f"buyer {party.name!r} is not a catalog party: it was checked only against the {self.screen.size} listed "
+                "parties the catalog holds, not against the full Entity List or other screening lists; screen it, and "
+                "state its list status (Party(lists=[...])) to settle it",
+            ))
+            return party
+        unknown.update(SCREENED_FACTS)
+        for match in matches:
+            notes.append(ResolutionNote(
+                "possible_list_match",
+                f"buyer {party.name!r} may be {match.party_name} ({match.party_id}), {'; '.join(match.entries)}: "
+                f"{match.how} ({match.matched_name!r}). Its list status is unknown until settled: pass the catalog name "
+                f"{match.party_name!r} if it is that party, or state the buyer's list status (Party(lists=[...]), [] if it is on none)",
+            ))
+        return party
+
+    def _party(self, who: str | Party, role: str, notes: list[ResolutionNote]) -> Party:
+        if not isinstance(who, Party):
+            return self.party_view(self.party(who).id)
+        headquarters = self.country(who.headquarters, f"{role} headquarters") if who.headquarters is not None else None
+        parent = who.ultimate_parent_headquarters
+        parent = self.country(parent, f"{role} ultimate parent headquarters") if parent is not None else headquarters
+        given = who.model_copy(update={"headquarters": headquarters, "ultimate_parent_headquarters": parent})
+        catalog_id = self.party_names.get(who.name)
+        if catalog_id is None:
+            return given
+        record = self._parties[catalog_id]
+        stated = who.model_fields_set - {"name", "id"}
+        party, supplied = _merge(self.party_view(catalog_id), given, PARTY_FACTS, f"inline {role} {who.name!r}",
+                                 f"catalog party {record.name} ({record.id})", stated)
+        message = f"inline {role} {who.name!r} is the catalog's {record.name} ({record.id}) and is judged as that party"
+        if supplied:
+            message += f"; facts the catalog does not have were taken from the order: {', '.join(supplied)}"
+        notes.append(ResolutionNote("resolution", message))
+        return party
+
+    def _party_view(self, party_id: str) -> Party:
+        """A catalog party as the rules see it (the ultimate parent's headquarters looked up)."""
+        record = self._parties[party_id]
+        top, seen = record, {record.id}
+        while top.parent and top.parent not in seen:
+            seen.add(top.parent)
+            top = self._parties[top.parent]
+        profile = record.outbound
+        return Party(
+            id=record.id,
+            name=record.name,
+            headquarters=record.headquarters.country,
+            ultimate_parent_headquarters=top.headquarters.country,
+            lists=record.lists,
+            ai_training_compute_ops=profile.ai_training_compute_ops.value,
+            ai_military_intelligence_surveillance=profile.ai_military_intelligence_surveillance.value,
+            designs_3a090a_ics=profile.designs_3a090a_ics.value,
+            other_semiconductor_activity=profile.other_semiconductor_activity.value,
+            quantum=profile.quantum.value,
+        )
+
+    def list_dates(self, who: str | Party | None) -> set[dt.date]:
+        """Dates on which a party's list status may change (for an unscreened inline buyer, its likely matches')."""
+        if who is None:
+            return set()
+        if isinstance(who, Party):
+            catalog_id = self.party_names.get(who.name)
+            if catalog_id is None:
+                records = [self._parties[m.party_id] for m in self.screen.matches(who.name, None)] if who.lists is None else []
+                entries = [e for r in records for e in r.lists] + list(who.lists or ())
+                return {d for e in entries for d in (e.added, e.removed) if d}
+            who = catalog_id
+        party_id = self.party_names.get(who)
+        entries = self._parties[party_id].lists if party_id else []
+        return {d for e in entries for d in (e.added, e.removed) if d}
+
+
+def _merge(known, given, fields, what: str, catalog: str, stated: set[str] | None = None):
+    """`known` (a catalog view) with the facts `given` states that it lacks; InputError where they disagree."""
+    stated = given.model_fields_set if stated is None else stated
+    update, supplied = {}, []
+    for name in fields:
+        value = getattr(given, name)
+        if name not in stated or value is None:
+            continue
+        have = getattr(known, name)
+        if have is None:
+            update[name] = value
+            supplied.append(name)
+        elif not _agrees(value, have):
+            raise InputError(
+                f"{what} is {catalog}, whose {name} is {_show(have)}, but the order says {_show(value)}: "
+                "drop the figure to use the catalog's, or name the part differently to ask about a hypothetical one"
+            )
+    return (known.model_copy(update=update) if update else known), supplied
+
+
+def _agrees(value, have) -> bool:
+    if isinstance(value, float) and isinstance(have, float):
+        return math.isclose(value, have, rel_tol=0.01, abs_tol=0.05)
+    return value == have
+
+
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
