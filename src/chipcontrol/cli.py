@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
+import re
 import sys
 
+from .chips import Chip
 from .errors import ChipControlError, InputError, RulebookError, unknown_name
-from .rulebook import Rulebook, load_rulebook, order_from
+from .order import Order
+from .parties import Party
+from .rulebook import Rulebook, load_rulebook
 from .rules import Kind
 
 
@@ -33,36 +38,43 @@ def _schemas() -> dict:
 SCHEMAS = ("rule-file", "rulebook", "sources", "chips", "parties", "countries", "discrepancies", "verdict", "timeline")
 
 
+#: Inline chip flags: Chip field -> (flag, metavar, help). Giving any of them makes --item an inline chip's name.
+CHIP_FLAGS = {
+    "vendor": ("--item-vendor", "VENDOR", "vendor of an inline chip, e.g. NVIDIA (a US vendor makes it subject to the EAR)"),
+    "tpp": ("--item-tpp", "TPP", "total processing performance of an inline chip"),
+    "io_bidirectional_gbps": ("--item-io", "GBPS", "aggregate bidirectional chip-to-chip I/O of an inline chip, GB/s"),
+    "die_area_mm2": ("--item-die-area", "MM2", "applicable die area of an inline chip, mm²"),
+    "memory_bandwidth_gbps": ("--item-memory-bandwidth", "GBPS", "memory bandwidth of an inline chip, GB/s"),
+    "datacenter": ("--item-datacenter", "{yes,no}", "whether an inline chip is designed or marketed for datacenters"),
+}
+_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are InputErrors, reported in one line like any bad input."""
+
+    def error(self, message: str):
+        raise InputError(f"{message} (see {self.prog} --help)")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="chipcontrol", description="Was this order legal under US export controls on advanced AI chips?"
     )
     parser.add_argument("--rulesets", metavar="PATH", help="a rulesets folder (default: the bundled one)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     check = sub.add_parser("check", help="check one order and print the verdict with its citations")
-    check.add_argument("--item", help="chip name, alias or id (e.g. A800)")
-    check.add_argument("--buyer", required=True, help="buyer name, alias or id (e.g. ByteDance)")
-    check.add_argument("--destination", help="ISO 3166 alpha-2 code or name (default: buyer's headquarters)")
+    _order_arguments(check)
     check.add_argument("--date", required=True, help="date of the export, YYYY-MM-DD")
-    check.add_argument("--kind", default="export", help="one of: " + ", ".join(k.value for k in Kind))
-    check.add_argument("--seller", help="exporter (default: the chip's vendor)")
-    check.add_argument("--claim", action="append", default=[], help="an authorisation the exporter invokes (repeatable)")
-    check.add_argument("--engine", help="reference or durable (default: durable where it runs)")
     check.add_argument("--json", action="store_true", help="print the Verdict as JSON")
     check.add_argument("--brief", action="store_true", help="omit the rules that did not fire")
 
     timeline = sub.add_parser("timeline", help="when did this order become (il)legal, and why")
-    timeline.add_argument("--item", help="chip name, alias or id")
-    timeline.add_argument("--buyer", required=True)
-    timeline.add_argument("--destination")
-    timeline.add_argument("--kind", default="export")
-    timeline.add_argument("--seller")
-    timeline.add_argument("--claim", action="append", default=[])
+    _order_arguments(timeline)
     timeline.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
     timeline.add_argument("--to", dest="end", required=True, help="last day (inclusive), YYYY-MM-DD")
-    timeline.add_argument("--engine", help="reference or durable (default: durable where it runs)")
-    timeline.add_argument("--json", action="store_true")
+    timeline.add_argument("--json", action="store_true", help="print the Timeline as JSON")
 
     lint = sub.add_parser("lint", help="check a rulesets folder (default: the bundled one); exit 1 on errors")
     lint.add_argument("path", nargs="?", help="a rulesets folder")
@@ -78,8 +90,63 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _order_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags that describe an order, shared by `check` and `timeline`."""
+    parser.add_argument(
+        "--item", help="chip name, alias or id (e.g. A800); with any --item-* flag, the name of an inline chip"
+    )
+    for field, (flag, metavar, text) in CHIP_FLAGS.items():
+        choices = ["yes", "no"] if field == "datacenter" else None
+        parser.add_argument(flag, dest=f"item_{field}", metavar=metavar, choices=choices, help=text)
+    parser.add_argument(
+        "--buyer", required=True, help="buyer name, alias or id (e.g. ByteDance); with --buyer-hq, an inline buyer's name"
+    )
+    parser.add_argument(
+        "--buyer-hq", metavar="COUNTRY", help="headquarters of a buyer not in the catalog (ISO 3166 code or country name)"
+    )
+    parser.add_argument(
+        "--buyer-parent-hq", metavar="COUNTRY", help="headquarters of that buyer's ultimate parent (default: --buyer-hq)"
+    )
+    parser.add_argument("--destination", help="ISO 3166 code or country name (default: buyer's headquarters)")
+    parser.add_argument("--kind", default="export", help="one of: " + ", ".join(k.value for k in Kind))
+    parser.add_argument("--seller", help="exporter (default: the chip's vendor)")
+    parser.add_argument("--claim", action="append", default=[], help="an authorisation the exporter invokes (repeatable)")
+    parser.add_argument("--engine", help="reference or durable (default: durable where it runs)")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    """Run one command. Bad input exits 2 and a bug 3, each with one line on stderr (never a traceback);
+    a broken rulebook exits 1, naming each problem."""
+    try:
+        return _run(_parser().parse_args(_decodable(sys.argv[1:] if argv is None else argv)))
+    except RulebookError as exc:
+        print(f"chipcontrol: {exc}", file=sys.stderr)
+        return 1
+    except ChipControlError as exc:
+        return _fail(str(exc), 2)
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug in chipcontrol: say so in one line rather than with a traceback
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)", 3)
+
+
+def _decodable(argv: list[str]) -> list[str]:
+    """The arguments, refusing one with bytes the locale could not decode (they would reach the answer as garbage)."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")  # fails only on the lone surrogates that stand for undecodable bytes
+        except UnicodeEncodeError:
+            raise InputError(f"argument {arg!r} is not valid text in this terminal's encoding") from None
+    return argv
+
+
+def _fail(message: str, code: int) -> int:
+    """Print `message` on stderr as one line and return the exit code."""
+    print("chipcontrol: " + " ".join(message.split()), file=sys.stderr)
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "schema":
         mode = "serialization" if args.name in ("verdict", "timeline") else "validation"
         print(json.dumps(_schemas()[args.name].model_json_schema(mode=mode), indent=2, ensure_ascii=False))
@@ -90,32 +157,23 @@ def main(argv: list[str] | None = None) -> int:
         report = lint_path(args.path or args.rulesets)
         print(report.model_dump_json(indent=2) if args.json else report.to_text())
         return 0 if report.ok else 1
-    try:
-        rulebook = load_rulebook(args.rulesets)
-        if args.command == "check":
-            return _check(rulebook, args)
-        if args.command == "timeline":
-            return _timeline(rulebook, args)
-        if args.command == "chips":
-            return _chips(rulebook, args.json)
-        return _parties(rulebook, args.json)
-    except RulebookError as exc:
-        print(f"chipcontrol: {exc}", file=sys.stderr)
-        return 1
-    except (InputError, ChipControlError) as exc:
-        print(f"chipcontrol: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        return 0
+    rulebook = load_rulebook(args.rulesets)
+    if args.command == "check":
+        return _check(rulebook, args)
+    if args.command == "timeline":
+        return _timeline(rulebook, args)
+    if args.command == "chips":
+        return _chips(rulebook, args.json)
+    return _parties(rulebook, args.json)
 
 
-def _order(args: argparse.Namespace, date: str):
+def _order(rulebook: Rulebook, args: argparse.Namespace, date: str) -> Order:
     kinds = [k.value for k in Kind]
     if args.kind not in kinds:
         raise unknown_name("kind", args.kind, kinds)
-    return order_from(
-        item=args.item,
-        buyer=args.buyer,
+    return Order(
+        item=_item(args),
+        buyer=_buyer(rulebook, args),
         destination=args.destination,
         date=date,
         kind=args.kind,
@@ -124,8 +182,47 @@ def _order(args: argparse.Namespace, date: str):
     )
 
 
+def _item(args: argparse.Namespace) -> str | Chip | None:
+    """The catalog name given by --item, or an inline Chip when any --item-* flag is given."""
+    given = {field: text for field in CHIP_FLAGS if (text := getattr(args, f"item_{field}")) is not None}
+    if not given:
+        return args.item
+    if args.item is None:
+        raise InputError(f"{CHIP_FLAGS[next(iter(given))][0]} describes an inline chip: give its name with --item")
+    return Chip(name=args.item, **{field: _chip_value(field, text) for field, text in given.items()})
+
+
+def _chip_value(field: str, text: str) -> str | bool | float:
+    """The value of an inline chip's field as given by its --item-* flag."""
+    if field == "vendor":
+        return text
+    if field == "datacenter":
+        return text == "yes"
+    return _figure(CHIP_FLAGS[field][0], text)
+
+
+def _figure(flag: str, text: str) -> float:
+    """A figure given on the command line: a plain decimal number, finite and not negative."""
+    if _NUMBER.fullmatch(text.strip()) and math.isfinite(value := float(text)):
+        return value
+    raise InputError(f"bad {flag}: must be a finite number ≥ 0, got {text!r}")
+
+
+def _buyer(rulebook: Rulebook, args: argparse.Namespace) -> str | Party:
+    """The catalog party named by --buyer, or an inline Party when --buyer-hq is given."""
+    if args.buyer_hq is not None:
+        return Party(name=args.buyer, headquarters=args.buyer_hq, ultimate_parent_headquarters=args.buyer_parent_hq)
+    if args.buyer_parent_hq is not None:
+        raise InputError("--buyer-parent-hq describes an inline buyer: give its own headquarters with --buyer-hq")
+    try:
+        rulebook.party(args.buyer)
+    except InputError as exc:
+        raise InputError(f"{exc} (for a buyer not in the catalog, give its headquarters with --buyer-hq)") from None
+    return args.buyer
+
+
 def _check(rulebook: Rulebook, args: argparse.Namespace) -> int:
-    verdict = rulebook.evaluate(_order(args, args.date), engine=args.engine)
+    verdict = rulebook.evaluate(_order(rulebook, args, args.date), engine=args.engine)
     if args.json:
         print(verdict.model_dump_json(indent=2))
     else:
@@ -138,8 +235,13 @@ def _check(rulebook: Rulebook, args: argparse.Namespace) -> int:
 def _timeline(rulebook: Rulebook, args: argparse.Namespace) -> int:
     from .rulebook import _day
 
-    last = _day(args.end, "--to")
-    timeline = rulebook.timeline(_order(args, args.start), args.start, last + dt.timedelta(days=1), engine=args.engine)
+    first, last = _day(args.start, "--from"), _day(args.end, "--to")
+    if last < first:
+        raise InputError(f"bad --to: {last} is before --from {first}")
+    if last == dt.date.max:
+        raise InputError(f"bad --to: {last} is the last day a date can hold; give an earlier one")
+    order = _order(rulebook, args, args.start)
+    timeline = rulebook.timeline(order, first, last + dt.timedelta(days=1), engine=args.engine)
     print(timeline.model_dump_json(indent=2) if args.json else timeline.to_text())
     return 0
 
