@@ -81,7 +81,7 @@ def inline_chips(draw):
     vendor = draw(st.sampled_from(["NVIDIA", "nvidia", "AMD", "amd", "Huawei", "Intel", "Acme Semi", "unknown"]))
     tpp = draw(around(thresholds("chip.tpp"), low=0))
     fields = dict(
-        name=draw(st.sampled_from(CHIP_NAMES) | st.text(min_size=1, max_size=12)),
+        name=draw(st.sampled_from(CHIP_NAMES) | st.text(min_size=1, max_size=12).filter(str.strip)),
         vendor=vendor,
         tpp=tpp,
         io_bidirectional_gbps=draw(around(thresholds("chip.io_bidirectional_gbps"), low=0)),
@@ -116,7 +116,7 @@ def list_entries(draw):
 def inline_parties(draw):
     fields = dict(
         name=draw(
-            st.sampled_from(["Inline Buyer", "Acme AI", "Lab “x”", "nvidia", "$and"]) | st.text(min_size=1, max_size=10)
+            st.sampled_from(["Inline Buyer", "Acme AI", "Lab “x”", "nvidia", "$and"]) | st.text(min_size=1, max_size=10).filter(str.strip)
         ),
         headquarters=draw(st.none() | st.sampled_from(COUNTRIES) | st.sampled_from(["cn", " mo ", "XX"])),
     )

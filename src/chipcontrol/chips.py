@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from pydantic import Field, model_validator
 
-from .provenance import InputModel, Area, Confidence, Figure, Flag, Magnitude, PartialDate, Strict
+from .provenance import Area, Confidence, Figure, Flag, InputModel, Magnitude, Name, PartialDate, Strict, Text, YesNo
 
 
 class PeakRate(Strict):
@@ -91,15 +92,15 @@ class Chip(InputModel):
     inline chip whose name or id is a catalog chip's is that chip (see `resolution.py`).
     """
 
-    name: str = Field(min_length=1, max_length=200, description="Product name, e.g. 'NVIDIA H20' or 'Acme X1'.")
-    vendor: str = Field(default="unknown", min_length=1, max_length=200, description="Vendor name or party id, e.g. 'NVIDIA'.")
-    id: str | None = Field(default=None, max_length=200, description="Catalog id; derived from the name for inline chips.")
+    name: Name = Field(description="Product name, e.g. 'NVIDIA H20' or 'Acme X1'.")
+    vendor: Name = Field(default="unknown", description="Vendor name or party id, e.g. 'NVIDIA'.")
+    id: Text | None = Field(default=None, description="Catalog id; derived from the name for inline chips.")
     tpp: Magnitude | None = Field(default=None, description="Total processing performance.")
     io_bidirectional_gbps: Magnitude | None = Field(default=None, description="Aggregate bidirectional chip-to-chip I/O, GB/s.")
     die_area_mm2: Area | None = Field(default=None, description="Applicable die area, mm^2.")
     performance_density: Magnitude | None = Field(default=None, description="TPP / die area.")
-    datacenter: bool | None = Field(default=None, description="Designed or marketed for datacenters.")
-    subject_to_ear: bool | None = Field(
+    datacenter: YesNo | None = Field(default=None, description="Designed or marketed for datacenters.")
+    subject_to_ear: YesNo | None = Field(
         default=None, description="Subject to the EAR; inferred from a US vendor when not given."
     )
     memory_bandwidth_gbps: Magnitude | None = Field(default=None, description="Total DRAM/HBM bandwidth, GB/s.")
@@ -114,5 +115,8 @@ class Chip(InputModel):
     @model_validator(mode="after")
     def _derive_density(self) -> Chip:
         if self.performance_density is None and self.tpp is not None and self.die_area_mm2:
-            object.__setattr__(self, "performance_density", round(self.tpp / self.die_area_mm2, 2))
+            density = self.tpp / self.die_area_mm2
+            if not math.isfinite(density):
+                raise ValueError(f"TPP {self.tpp:g} over die area {self.die_area_mm2:g} mm² is not a finite density")
+            object.__setattr__(self, "performance_density", round(density, 2))
         return self

@@ -8,7 +8,7 @@ from pydantic import Field, field_validator
 
 from .chips import Chip
 from .parties import Party
-from .provenance import InputModel, parse_iso_date
+from .provenance import InputModel, iso_date
 from .rules import Kind
 
 
@@ -33,11 +33,4 @@ class Order(InputModel):
     @field_validator("date", "order_date", mode="before")
     @classmethod
     def _strict_iso_date(cls, value: object) -> object:
-        """A date, a datetime (its day) or text written exactly YYYY-MM-DD; nothing else (no timestamps)."""
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            return parse_iso_date(value)
-        raise ValueError(f"expected a date written YYYY-MM-DD, got {type(value).__name__}")
+        return iso_date(value)

@@ -8,7 +8,7 @@ from enum import Enum
 from pydantic import Field, model_validator
 
 from .chips import slug
-from .provenance import InputModel, Confidence, Figure, Flag, IsoDate, Magnitude, Strict
+from .provenance import Confidence, Figure, Flag, InputModel, IsoDate, Magnitude, Name, Strict, Text, YesNo
 from .sources import CitationSpec
 
 
@@ -96,9 +96,9 @@ class Party(InputModel):
     say: the party is then screened by name against the catalog's listed parties (see screening.py).
     """
 
-    name: str = Field(min_length=1, max_length=300)
+    name: Name
     headquarters: str | None = Field(default=None, max_length=100, description="Country (ISO code or name); None if unknown.")
-    id: str | None = Field(default=None, max_length=300)
+    id: Text | None = None
     ultimate_parent_headquarters: str | None = Field(
         default=None, max_length=100, description="Country of the ultimate parent; None: the party's own."
     )
@@ -106,10 +106,10 @@ class Party(InputModel):
         default=None, description="Dated list memberships (Entity List...); None: not stated, screen by name."
     )
     ai_training_compute_ops: Magnitude | None = Field(default=None, description="Largest AI training compute, operations.")
-    ai_military_intelligence_surveillance: bool | None = None
-    designs_3a090a_ics: bool | None = None
-    other_semiconductor_activity: bool | None = None
-    quantum: bool | None = None
+    ai_military_intelligence_surveillance: YesNo | None = None
+    designs_3a090a_ics: YesNo | None = None
+    other_semiconductor_activity: YesNo | None = None
+    quantum: YesNo | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -35,27 +35,55 @@ def parse_iso_date(text: str) -> dt.date:
     return dt.date(year, month, day)
 
 
-def _iso_date(value: object) -> object:
-    """Accept a date or an ISO 'YYYY-MM-DD' string only (never a number read as a timestamp)."""
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+def iso_date(value: object) -> dt.date:
+    """A date or text written exactly YYYY-MM-DD; nothing else (no timestamp, no datetime: rules speak of days)."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date, got a date and time: pass its day (datetime.date or YYYY-MM-DD)")
+    if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
         return parse_iso_date(value)
     raise ValueError(f"expected a date written YYYY-MM-DD, got {type(value).__name__}")
 
 
+def _text(value: object) -> object:
+    """Text that can be written out (UTF-8): no unpaired surrogate, the trace of undecodable bytes."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("not valid text: it holds an unpaired surrogate (bytes that were not decoded)") from None
+    return value
+
+
+def _named(value: object) -> object:
+    if isinstance(_text(value), str):
+        value = value.strip()
+        if not value:
+            raise ValueError("a name needs some text (it is empty or only spaces)")
+    return value
+
+
 def _plain_number(value: object) -> object:
-    """Refuse what a float field would silently take: a bool (as 1/0), NaN, an infinity."""
+    """Refuse what a float field would silently take: a bool (as 1/0), text ('5'), NaN, an infinity."""
     if isinstance(value, bool):
         raise ValueError("expected a number, got a yes/no value")
+    if isinstance(value, str):
+        raise ValueError(f"expected a number, got text {value[:40]!r}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"expected a finite number, got {value}")
     return value
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+IsoDate = Annotated[dt.date, BeforeValidator(iso_date)]
 #: A finite figure >= 0 (never NaN, infinity or a bool read as 1/0).
 Magnitude = Annotated[float, BeforeValidator(_plain_number), Field(ge=0, allow_inf_nan=False)]
+#: A yes/no fact given as a bool (never 'yes', 1 or 0 read as one).
+YesNo = Annotated[bool, Field(strict=True)]
+#: Free text given by a user (an id): valid UTF-8.
+Text = Annotated[str, BeforeValidator(_text), Field(max_length=300)]
+#: A name: text with something other than spaces in it.
+Name = Annotated[str, BeforeValidator(lambda v: _named(v)), Field(min_length=1, max_length=300)]
 #: A finite figure > 0 (a die area).
 Area = Annotated[float, BeforeValidator(_plain_number), Field(gt=0, allow_inf_nan=False)]
 
@@ -96,13 +124,13 @@ def input_error(exc: ValidationError, what: str) -> InputError:
     errors = exc.errors()
     # of a union's alternatives (a name or an inline Chip), the deepest error is the one that explains
     first = max(errors, key=lambda e: (e["type"] not in _WRONG_BRANCH, len(e["loc"])))
-    where = ".".join(str(p) for p in first["loc"] if p not in _BRANCH_TAGS) or what
+    where = ".".join(str(p) for p in first["loc"] if p not in _BRANCH_TAGS)
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = f"unknown field (the fields of {what} are listed by its JSON Schema)"
     relevant = [e for e in errors if e["type"] not in _WRONG_BRANCH] or errors
     more = f" (and {len(relevant) - 1} more problem(s))" if len(relevant) > 1 else ""
-    return InputError(f"bad {what} {where}: {message}{more}")
+    return InputError(f"bad {what}{' ' + where if where else ''}: {message}{more}")
 
 
 def trusted(cls: type[BaseModel], private: dict | None = None, **values: object):

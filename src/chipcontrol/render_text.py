@@ -6,7 +6,7 @@ import datetime as _dt
 import textwrap
 
 from .sources import Citation
-from .verdict import Finding, Role, Verdict
+from .verdict import AdvisoryKind, Finding, Role, Verdict
 
 _ONE_DAY = _dt.timedelta(days=1)
 
@@ -18,6 +18,10 @@ ROLE_HEADINGS = {
     Role.SUPPRESSED: "Fired but suppressed by an exception",
     Role.IDLE_EXCEPTION: "Exceptions that fired with nothing to except",
 }
+
+
+#: Advisories about how the order's names were read: shown first, before the rules.
+INPUT_ADVISORIES = (AdvisoryKind.RESOLUTION, AdvisoryKind.POSSIBLE_LIST_MATCH, AdvisoryKind.UNSCREENED_PARTY)
 
 
 def _wrap(text: str, indent: str) -> str:
@@ -86,6 +90,11 @@ def verdict_text(verdict: Verdict, show_checked: bool = True) -> str:
     ]
     for citation in verdict.reason_citations:
         lines.extend(citation_text(citation, "  "))
+    reading = [a for a in verdict.advisories if a.kind in INPUT_ADVISORIES]
+    if reading:
+        lines.append("")
+        lines.append("How the order was read:")
+        lines.extend(_wrap(f"! [{a.kind.value}] {a.message}", "  ") for a in reading)
     for role, head in ROLE_HEADINGS.items():
         group = [f for f in verdict.findings if f.role is role]
         if group:
@@ -102,10 +111,11 @@ def verdict_text(verdict: Verdict, show_checked: bool = True) -> str:
                 margin = f", margin {c.margin:+g}" if c.margin is not None else ""
                 term = f"  [{c.term}]" if c.term else ""
                 lines.append(f"      {'yes' if c.result else 'no '} {c.test} (actual {c.actual}{margin}){term}")
-    if verdict.advisories:
+    others = [a for a in verdict.advisories if a.kind not in INPUT_ADVISORIES]
+    if others:
         lines.append("")
         lines.append("Advisories:")
-        for advisory in verdict.advisories:
+        for advisory in others:
             lines.append(_wrap(f"! [{advisory.kind.value}] {advisory.message}", "  "))
             for citation in advisory.citations:
                 lines.extend(citation_text(citation, "      "))

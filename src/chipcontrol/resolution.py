@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from functools import lru_cache
 
 from .chips import Chip, ChipRecord, slug
 from .errors import InputError, close_matches
@@ -63,8 +62,8 @@ class Resolver:
         self._chip_keys = sorted(self.chip_names.ids.items())
         self.claims = {rule.claim: rule.id for rule in rules.values() if rule.claim}
         self.screen = PartyScreen(parties, {w for c in countries.values() for n in (c.name, *c.aliases) for w in norm(n).split()})
-        self.party_view = lru_cache(maxsize=None)(self._party_view)
-        self.chip_view = lru_cache(maxsize=None)(self._chip_view)
+        self._party_views: dict[str, Party] = {}  # plain caches: an lru_cache of a bound method would be a
+        self._chip_views: dict[str, Chip] = {}  # reference cycle, keeping a dropped rulebook alive until gc
 
     def clashes(self) -> list[str]:
         """Names two catalog records share once case, accents and punctuation are folded (rulebook errors)."""
@@ -239,8 +238,12 @@ class Resolver:
                 "resolution", f"{name!r} was taken as {record.name} ({record.id}); it could also mean {names}: name the part to be sure"
             ))
 
-    def _chip_view(self, chip_id: str) -> Chip:
-        return self._chips[chip_id].to_chip()
+    def chip_view(self, chip_id: str) -> Chip:
+        """A catalog chip as the rules see it (built once)."""
+        view = self._chip_views.get(chip_id)
+        if view is None:
+            view = self._chip_views[chip_id] = self._chips[chip_id].to_chip()
+        return view
 
     # ------------------------------------------------------------------------------------ parties
 
@@ -287,8 +290,14 @@ class Resolver:
         notes.append(ResolutionNote("resolution", message))
         return party
 
-    def _party_view(self, party_id: str) -> Party:
-        """A catalog party as the rules see it (the ultimate parent's headquarters looked up)."""
+    def party_view(self, party_id: str) -> Party:
+        """A catalog party as the rules see it (the ultimate parent's headquarters looked up; built once)."""
+        view = self._party_views.get(party_id)
+        if view is None:
+            view = self._party_views[party_id] = self._build_party_view(party_id)
+        return view
+
+    def _build_party_view(self, party_id: str) -> Party:
         record = self._parties[party_id]
         top, seen = record, {record.id}
         while top.parent and top.parent not in seen:

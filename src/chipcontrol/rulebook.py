@@ -18,7 +18,7 @@ from .order import Order
 from .parties import PartyRecord
 from .resources import bundled_rulesets
 from .rules import Kind, Rule, Status
-from .provenance import parse_iso_date
+from .provenance import iso_date
 from .resolution import Resolver
 from .sources import Citation, CitationSpec, Source, SourceKind
 from .verdict import LegalBasisView, OrderError, Verdict
@@ -254,14 +254,8 @@ def load_rulebook(path: str | Path | None = None, *, seeds: str | Path | None = 
 
 
 def _day(value: dt.date | str, what: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        raise InputError(f"bad {what}: expected a date written YYYY-MM-DD, got {type(value).__name__}")
     try:
-        return parse_iso_date(value)
+        return iso_date(value)
     except ValueError as exc:
         raise InputError(f"bad {what}: {exc}") from None
 
