@@ -35,6 +35,7 @@ WITNESSES: dict[str, dict] = {
     "nvda-2023-acceleration": dict(item="A800", buyer="ByteDance", destination="CN"),
     "bis-3a090-2023-destinations": dict(item="A800", buyer="ByteDance", destination="CN"),
     "bis-3a090-2023-headquarters": dict(item="A800", buyer="ByteDance", destination="MY"),
+    "bis-3a090-2023-review-d1-d4": dict(item="A800", buyer=VIETNAM_LAB, destination="VN"),
     "bis-nac-2023-notification": dict(item="RTX 4090", buyer="ByteDance", destination="CN"),
     "bis-nac-2023-without-notification": dict(item="RTX 4090", buyer=VIETNAM_LAB, destination="VN"),
     "bis-nac-2024-notification": dict(item="RTX 4090", buyer="ByteDance", destination="CN"),

@@ -11,7 +11,7 @@ from .chips import FIGURE_FACTS
 from .conditions import TriState, explain
 from .provenance import trusted
 from .facts import ResolvedOrder
-from .rules import Effect, Rule, Status
+from .rules import Effect, ReviewPolicy, Rule, Status
 from .sources import Citation
 from .verdict import Advisory, AdvisoryKind, Finding, OrderSummary, Outcome, Role, Verdict
 
@@ -28,6 +28,7 @@ def outcome_of(active: set[str], rules: Mapping[str, Rule]) -> tuple[Effect, set
     Rule 3: a firing exception suppresses the rules it names; its own effect counts only when it
     suppressed something, so an exception never adds a restriction. Rule 4: most restrictive effect wins.
     """
+    active = {r for r in active if not rules[r].is_review}  # review rules never change the outcome (rule 11)
     exceptions = [rules[r] for r in active if rules[r].is_exception]
     suppressed = {target for e in exceptions for target in e.exempts if target in active}
     applied = {e.id for e in exceptions if any(t in active for t in e.exempts)}
@@ -48,7 +49,7 @@ def decide(
     """Build the verdict from each applicable rule's condition result (True, False or None for unknown)."""
     rules = rulebook.rules
     fired = {r.id for r in in_force if results[r.id] is True}
-    unknown = sorted(r.id for r in in_force if results[r.id] is None)
+    unknown = sorted(r.id for r in in_force if results[r.id] is None and not r.is_review)
 
     effect, suppressed, applied = outcome_of(fired, rules)
     outcome = Outcome.of(effect)
@@ -56,6 +57,13 @@ def decide(
         possible = _possible_effects(fired, unknown, rules)
         if possible is None or len(possible) > 1:
             outcome = Outcome.UNDETERMINED
+    deciding = {
+        r.id for r in in_force
+        if r.id in fired and not r.is_review and not r.is_exception and r.id not in suppressed
+        and outcome is not Outcome.UNDETERMINED and Outcome.of(r.effect) is outcome
+    } | {e for e in applied if Outcome.of(rules[e].effect) is outcome}
+    policies = _policies(rules, in_force, results, deciding) if outcome is Outcome.LICENSE_REQUIRED else {}
+    setters = _policy_setters(rules, in_force, results, policies)
 
     findings: list[Finding] = []
     checked: list[Finding] = []
@@ -66,23 +74,29 @@ def decide(
             continue
         if result is None:
             role = Role.UNDETERMINED
+        elif rule.is_review:
+            role = Role.REVIEW if rule.id in setters else Role.IDLE_EXCEPTION
         elif rule.id in suppressed:
             role = Role.SUPPRESSED
         elif rule.is_exception and rule.id not in applied:
             role = Role.IDLE_EXCEPTION
-        elif outcome is not Outcome.UNDETERMINED and Outcome.of(rule.effect) is outcome:
+        elif rule.id in deciding:
             role = Role.DECIDING
         else:
             role = Role.CONTRIBUTING
         by = sorted(e for e in applied if rule.id in rules[e].exempts) if role is Role.SUPPRESSED else []
-        findings.append(_finding(rulebook, rule, role, facts, suppressed_by=by))
-    findings.sort(key=lambda f: (_ROLE_ORDER[f.role], -f.effect.rank, f.rule_id))
+        policy = rule.review_policy if rule.is_review else policies.get(rule.id)
+        findings.append(_finding(rulebook, rule, role, facts, suppressed_by=by, review_policy=policy))
+    findings.sort(key=lambda f: (_ROLE_ORDER[f.role], -(f.effect.rank if f.effect else -1), f.rule_id))
 
     advisories = _advisories(rulebook, order, facts, advisory_rules, results, findings)
+    policy = _most_restrictive(policies.values()) if policies else None
     return trusted(
         Verdict,
         order=_summary(order),
         outcome=outcome,
+        review_policy=policy,
+        policy_conditions=sorted({c for r in setters if rules[r].review_policy is policy for c in rules[r].policy_conditions}),
         reason=_reason(outcome, findings, unknown, order),
         findings=findings,
         checked=checked,
@@ -96,12 +110,54 @@ def decide(
 
 _ROLE_ORDER = {
     Role.DECIDING: 0,
-    Role.UNDETERMINED: 1,
-    Role.CONTRIBUTING: 2,
-    Role.SUPPRESSED: 3,
-    Role.IDLE_EXCEPTION: 4,
-    Role.NOT_FIRED: 5,
+    Role.REVIEW: 1,
+    Role.UNDETERMINED: 2,
+    Role.CONTRIBUTING: 3,
+    Role.SUPPRESSED: 4,
+    Role.IDLE_EXCEPTION: 5,
+    Role.NOT_FIRED: 6,
 }
+
+
+def _policies(rules: Mapping[str, Rule], in_force: list[Rule], results: Mapping[str, TriState], deciding: set[str]):
+    """Each deciding licence requirement's review policy for this order (None: unknown, rule 11).
+
+    A firing review rule that names the requirement sets it (the most restrictive, if several fire); else
+    the requirement's own policy. A review rule whose result is unknown leaves the policy unknown when it
+    would change it."""
+    out: dict[str, ReviewPolicy | None] = {}
+    for rule_id in sorted(deciding):
+        rule = rules[rule_id]
+        if rule.effect is not Effect.LICENSE_REQUIRED:
+            continue
+        reviewers = [r for r in in_force if r.is_review and rule_id in r.reviews]
+        sure = [r.review_policy for r in reviewers if results[r.id] is True]
+        maybe = [r.review_policy for r in reviewers if results[r.id] is None]
+        outcomes = {
+            _most_restrictive(sure + list(subset)) if sure or subset else rule.review_policy
+            for size in range(len(maybe) + 1)
+            for subset in itertools.combinations(maybe, size)
+        }
+        out[rule_id] = outcomes.pop() if len(outcomes) == 1 else None
+    return out
+
+
+def _policy_setters(rules, in_force: list[Rule], results, policies: Mapping[str, ReviewPolicy | None]) -> set[str]:
+    """The firing review rules that set the policy standing for some deciding requirement."""
+    return {
+        r.id for r in in_force
+        if r.is_review and results[r.id] is True and any(policies.get(t) is r.review_policy for t in r.reviews)
+    }
+
+
+def _most_restrictive(policies) -> ReviewPolicy | None:
+    """Rule 11: the most restrictive policy stands; an unknown one leaves it unknown unless denial is known."""
+    policies = list(policies)
+    if ReviewPolicy.PRESUMPTION_OF_DENIAL in policies:
+        return ReviewPolicy.PRESUMPTION_OF_DENIAL
+    if not policies or None in policies:
+        return None
+    return max(policies, key=lambda p: p.rank)
 
 
 def _possible_effects(fired: set[str], unknown: list[str], rules: Mapping[str, Rule]) -> set[Effect] | None:
@@ -133,7 +189,12 @@ def finding_fields(rulebook: Rulebook, rule: Rule) -> dict[str, Any]:
 
 
 def _finding(
-    rulebook: Rulebook, rule: Rule, role: Role, facts: Mapping[str, Any], suppressed_by: list[str] | None = None
+    rulebook: Rulebook,
+    rule: Rule,
+    role: Role,
+    facts: Mapping[str, Any],
+    suppressed_by: list[str] | None = None,
+    review_policy: ReviewPolicy | None = None,
 ) -> Finding:
     expr = rulebook.conditions[rule.id]
     missing = sorted(f for f in rulebook.facts_used[rule.id] if facts.get(f) is None) if role is Role.UNDETERMINED else []
@@ -144,6 +205,7 @@ def _finding(
         role=role,
         suppressed_by=suppressed_by or [],
         missing_facts=missing,
+        review_policy=review_policy,
     )
 
 

@@ -79,6 +79,7 @@ _PERMITTED_WORD = {True: "yes", False: "no", None: "cannot say"}
 _NO_ITEM = {"cloud_access": "Cloud access for", "investment": "Investment in"}  # orders without a chip
 
 from .render_text import ROLE_HEADINGS as _ROLE_HEAD  # noqa: E402  one table for text and HTML
+from .render_text import policy_words  # noqa: E402
 
 _FONT = "font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif"
 _BOX = f"{_FONT};font-size:13px;line-height:1.45;color:#1F2328;background:#FFFFFF;max-width:1000px;border:1px solid #D0D7DE;border-radius:6px;padding:10px 14px;margin:4px 0"
@@ -110,6 +111,16 @@ def badge(outcome: Outcome, *, small: bool = False) -> str:
 
 def _effect_badge(effect_value: str) -> str:
     return badge(Outcome(effect_value), small=True)
+
+
+def _finding_badge(finding: Finding) -> str:
+    """The rule's effect as a badge, with the review policy it carries or sets."""
+    policy = (
+        f' <span style="{_MUTED};{_SMALL}">review: {esc(policy_words(finding.review_policy))}</span>'
+        if finding.effect is None or finding.review_policy is not None
+        else ""
+    )
+    return (_effect_badge(finding.effect.value) if finding.effect else "") + policy
 
 
 def _code(text: Any) -> str:
@@ -212,10 +223,10 @@ def checks_html(checks: Sequence[ConditionCheck]) -> str:
 def finding_html(finding: Finding, *, link_base: Any = _DEFAULT, sources: bool = True) -> str:
     """One rule's part in a verdict, as `render_text.finding_text` shows it."""
     link_base = LINK_BASE if link_base is _DEFAULT else link_base
-    colour = OUTCOME_COLORS[Outcome(finding.effect.value)]
+    colour = OUTCOME_COLORS[Outcome(finding.effect.value)] if finding.effect else "#8250DF"
     until = f" until {finding.until} (exclusive)" if finding.until else " (no end date)"
     parts = [
-        f'<div>{_code(finding.rule_id)} {_effect_badge(finding.effect.value)} <b>{esc(finding.title)}</b></div>',
+        f'<div>{_code(finding.rule_id)} {_finding_badge(finding)} <b>{esc(finding.title)}</b></div>',
         f'<div style="{_MUTED};{_SMALL}">in force from {esc(finding.effective)}{esc(until)} · confidence: {esc(finding.confidence.value)}</div>',
         f'<div style="margin:3px 0">{esc(finding.explanation)}</div>',
     ]
@@ -275,6 +286,13 @@ def verdict_html(verdict: Verdict, *, link_base: Any = _DEFAULT, show_checked: b
         f'<span style="{_MUTED}">permitted: <b>{_PERMITTED_WORD[verdict.permitted]}</b></span></div>',
         f'<div style="margin:2px 0 4px 0">{esc(verdict.reason)}</div>',
     ]
+    if verdict.outcome is Outcome.LICENSE_REQUIRED:
+        conditions = "".join(f"<li>{esc(c)}</li>" for c in verdict.policy_conditions)
+        parts.append(
+            f'<div style="margin:2px 0 4px 0"><b>Review policy:</b> {esc(policy_words(verdict.review_policy))}'
+            + (f'<ul style="margin:2px 0">{conditions}</ul>' if conditions else "")
+            + "</div>"
+        )
     parts.extend(citation_html(c, link_base=link_base) for c in verdict.reason_citations)
     for role, head in _ROLE_HEAD.items():
         group = [f for f in verdict.findings if f.role is role]
@@ -288,7 +306,7 @@ def verdict_html(verdict: Verdict, *, link_base: Any = _DEFAULT, show_checked: b
         rows = []
         for finding in verdict.checked:
             rows.append(
-                f'<div style="margin:6px 0 2px 0">{_code(finding.rule_id)} {_effect_badge(finding.effect.value)} '
+                f'<div style="margin:6px 0 2px 0">{_code(finding.rule_id)} {_finding_badge(finding)} '
                 f"{esc(finding.title)}</div>{checks_html(finding.checks)}"
             )
         # Open when nothing fired: then how the order missed each rule is the whole explanation.

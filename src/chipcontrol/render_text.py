@@ -13,10 +13,11 @@ _ONE_DAY = _dt.timedelta(days=1)
 #: How each role of a finding is headed when a verdict is shown (text and HTML).
 ROLE_HEADINGS = {
     Role.DECIDING: "Deciding rules",
+    Role.REVIEW: "Review policy set by",
     Role.UNDETERMINED: "Rules that could not be decided (unknown facts)",
     Role.CONTRIBUTING: "Also fired (weaker effect)",
     Role.SUPPRESSED: "Fired but suppressed by an exception",
-    Role.IDLE_EXCEPTION: "Exceptions that fired with nothing to except",
+    Role.IDLE_EXCEPTION: "Exceptions and review rules that fired with nothing to act on",
 }
 
 
@@ -47,9 +48,22 @@ def citation_text(citation: Citation, indent: str) -> list[str]:
     return lines
 
 
+def effect_label(finding: Finding) -> str:
+    """What a rule does, in a word: its effect, or for a review rule the policy it sets."""
+    if finding.effect is None:
+        return f"review: {policy_words(finding.review_policy)}"
+    if finding.review_policy is not None:
+        return f"{finding.effect.value}; review: {policy_words(finding.review_policy)}"
+    return finding.effect.value
+
+
+def policy_words(policy) -> str:
+    return "unknown" if policy is None else policy.value.replace("_", " ")
+
+
 def finding_text(finding: Finding, verbose: bool = True) -> list[str]:
     until = f" until {finding.until}" if finding.until else ""
-    lines = [f"  * {finding.rule_id} [{finding.effect.value}] — {finding.title}"]
+    lines = [f"  * {finding.rule_id} [{effect_label(finding)}] — {finding.title}"]
     lines.append(f"      in force {finding.effective}{until}; confidence: {finding.confidence.value}")
     lines.append(_wrap(finding.explanation, "      "))
     tests = [c for c in finding.checks]
@@ -88,6 +102,9 @@ def verdict_text(verdict: Verdict, show_checked: bool = True) -> str:
         f"Outcome: {verdict.outcome.value.upper().replace('_', ' ')}   (permitted: {permitted})",
         _wrap(verdict.reason, "  "),
     ]
+    if verdict.outcome.value == "license_required":
+        lines.append(f"Review policy: {policy_words(verdict.review_policy)}")
+        lines.extend(_wrap(f"- on condition: {c}", "  ") for c in verdict.policy_conditions)
     for citation in verdict.reason_citations:
         lines.extend(citation_text(citation, "  "))
     reading = [a for a in verdict.advisories if a.kind in INPUT_ADVISORIES]
@@ -106,7 +123,7 @@ def verdict_text(verdict: Verdict, show_checked: bool = True) -> str:
         lines.append("")
         lines.append("Checked, did not fire:")
         for finding in verdict.checked:
-            lines.append(f"  - {finding.rule_id} ({finding.effect.value}): missed on")
+            lines.append(f"  - {finding.rule_id} ({effect_label(finding)}): missed on")
             for c in finding.checks:
                 margin = f", margin {c.margin:+g}" if c.margin is not None else ""
                 term = f"  [{c.term}]" if c.term else ""
@@ -135,6 +152,8 @@ def timeline_text(timeline) -> str:
         last = segment.end - _ONE_DAY
         rules = ", ".join(segment.deciding_rule_ids) or "no restricting rule"
         lines.append(f"{segment.start} .. {last}  {segment.outcome.value.upper():22} {rules}")
+        if segment.outcome.value == "license_required":
+            lines.append(f"      review policy: {policy_words(segment.review_policy)}")
         if not segment.deciding_rule_ids and segment.checked_rule_ids:
             lines.append(_wrap("passed: " + ", ".join(segment.checked_rule_ids), "      "))
         articles = sorted({c.source_id for c in segment.citations if c.kind.value == "article"})

@@ -48,6 +48,22 @@ _RANK = {Effect.PERMITTED: 0, Effect.NOTIFICATION_REQUIRED: 1, Effect.LICENSE_RE
 EXPORT_KINDS = (Kind.EXPORT, Kind.REEXPORT, Kind.IN_COUNTRY_TRANSFER)
 
 
+class ReviewPolicy(str, Enum):
+    """How BIS reviews an application for a licence a rule requires (design.md §3, rule 11)."""
+
+    PRESUMPTION_OF_APPROVAL = "presumption_of_approval"
+    CASE_BY_CASE = "case_by_case"
+    PRESUMPTION_OF_DENIAL = "presumption_of_denial"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more restrictive."""
+        return _POLICY_RANK[self]
+
+
+_POLICY_RANK = {ReviewPolicy.PRESUMPTION_OF_APPROVAL: 0, ReviewPolicy.CASE_BY_CASE: 1, ReviewPolicy.PRESUMPTION_OF_DENIAL: 2}
+
+
 class LegalBasis(Strict):
     """The provision a rule implements, in the instrument that made it law."""
 
@@ -78,7 +94,24 @@ class Rule(Strict):
     effective: IsoDate = Field(description="First day the rule applies (inclusive).")
     until: IsoDate | None = Field(default=None, description="First day it no longer applies (exclusive); null: open.")
     kinds: list[Kind] = Field(default_factory=lambda: list(EXPORT_KINDS), min_length=1)
-    effect: Effect
+    effect: Effect | None = Field(
+        default=None, description="What the rule requires when it fires; absent only for a review rule (`reviews`)."
+    )
+    review_policy: ReviewPolicy | None = Field(
+        default=None,
+        description="For a licence requirement: how applications under it are reviewed (null: not known). For a "
+        "review rule: the policy it sets.",
+    )
+    reviews: list[str] = Field(
+        default_factory=list,
+        description="A review rule: the licence requirements whose review policy it sets when it fires with them. "
+        "It never changes the outcome (design.md §3, rule 11).",
+    )
+    policy_conditions: list[str] = Field(
+        default_factory=list,
+        description="A review rule: what its (favourable) policy depends on, e.g. the certifications it requires; "
+        "listed in every verdict whose policy it sets.",
+    )
     exempts: list[str] = Field(
         default_factory=list,
         description="Rule ids this rule suppresses when it fires (an exception). Never adds a restriction.",
@@ -100,6 +133,22 @@ class Rule(Strict):
             raise ValueError(f"until {self.until} is not after effective {self.effective} (empty validity)")
         return self
 
+    @model_validator(mode="after")
+    def _requirement_or_review(self) -> Rule:
+        if self.reviews:
+            if self.effect is not None or self.exempts or self.claim:
+                raise ValueError("a review rule (`reviews`) sets a review policy only: no effect, exempts or claim")
+            if self.review_policy is None:
+                raise ValueError("a review rule (`reviews`) needs the `review_policy` it sets")
+        else:
+            if self.effect is None:
+                raise ValueError("`effect` is required (only a review rule, with `reviews`, has none)")
+            if self.review_policy is not None and self.effect is not Effect.LICENSE_REQUIRED:
+                raise ValueError("`review_policy` belongs to a licence requirement (effect license_required)")
+            if self.policy_conditions:
+                raise ValueError("`policy_conditions` belong to a review rule (`reviews`)")
+        return self
+
     def valid_on(self, day: dt.date) -> bool:
         """Half-open validity [effective, until) (design.md section 3, rule 1)."""
         return self.effective <= day and (self.until is None or day < self.until)
@@ -107,3 +156,8 @@ class Rule(Strict):
     @property
     def is_exception(self) -> bool:
         return bool(self.exempts)
+
+    @property
+    def is_review(self) -> bool:
+        """A rule that sets the review policy of other rules and never changes the outcome."""
+        return bool(self.reviews)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, computed_field
 
 from .provenance import IsoDate, Strict
+from .rules import ReviewPolicy
 from .sources import Citation, CitationSpec
 from .verdict import Outcome, Verdict
 
@@ -50,6 +51,7 @@ class Segment(Strict):
     start: IsoDate
     end: IsoDate = Field(description="Exclusive.")
     outcome: Outcome
+    review_policy: ReviewPolicy | None = Field(default=None, description="For a licence-required segment (rule 11).")
     deciding_rule_ids: list[str]
     reason: str
     checked_rule_ids: list[str] = Field(
@@ -117,7 +119,8 @@ class Timeline(Strict):
 
 
 def _key(verdict: Verdict) -> tuple:
-    return (verdict.outcome, tuple(verdict.deciding_rule_ids))
+    """What makes two days' verdicts the same segment: outcome, deciding rules and review policy (rule 11)."""
+    return (verdict.outcome, tuple(verdict.deciding_rule_ids), verdict.review_policy)
 
 
 def change_dates(rulebook: Rulebook, order: Order) -> set[dt.date]:
@@ -157,7 +160,7 @@ def build_timeline(rulebook: Rulebook, order: Order, start: dt.date, end: dt.dat
     segments = []
     for n, run in enumerate(runs):
         head = verdicts[run[0]]
-        checked = sorted({f.rule_id for i in run for f in verdicts[i].checked if f.effect.rank > 0})
+        checked = sorted({f.rule_id for i in run for f in verdicts[i].checked if f.effect and f.effect.rank > 0})
         advisory = sorted({a.rule_id for i in run for a in verdicts[i].advisories if a.rule_id})
         cited = head.deciding_rule_ids or checked
         segments.append(
@@ -165,6 +168,7 @@ def build_timeline(rulebook: Rulebook, order: Order, start: dt.date, end: dt.dat
                 start=points[run[0]],
                 end=points[runs[n + 1][0]] if n + 1 < len(runs) else end,
                 outcome=head.outcome,
+                review_policy=head.review_policy,
                 deciding_rule_ids=head.deciding_rule_ids,
                 reason=head.reason,
                 checked_rule_ids=checked,

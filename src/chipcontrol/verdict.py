@@ -11,7 +11,7 @@ from pydantic import Field, PrivateAttr, computed_field, model_validator
 
 from .conditions import ConditionCheck
 from .provenance import Confidence, Strict
-from .rules import Effect, Kind, Status
+from .rules import Effect, Kind, ReviewPolicy, Status
 from .sources import Citation
 
 
@@ -51,7 +51,8 @@ class Role(str, Enum):
     DECIDING = "deciding"  # fired, and its effect is the outcome
     CONTRIBUTING = "contributing"  # fired, with a weaker effect than the outcome
     SUPPRESSED = "suppressed"  # fired, but an exception that also fired suppressed it
-    IDLE_EXCEPTION = "idle_exception"  # an exception that fired with nothing to except
+    REVIEW = "review"  # a review rule that set the review policy of a deciding licence requirement
+    IDLE_EXCEPTION = "idle_exception"  # an exception (or review rule) that fired with nothing to act on
     UNDETERMINED = "undetermined"  # a fact it needs is unknown
     NOT_FIRED = "not_fired"  # applicable, checked, did not fire
 
@@ -73,7 +74,7 @@ class Finding(Strict):
 
     rule_id: str
     title: str
-    effect: Effect
+    effect: Effect | None = Field(description="What the rule requires; null for a review rule.")
     role: Role
     explanation: str
     citations: list[Citation]
@@ -83,6 +84,11 @@ class Finding(Strict):
     exempts: list[str] = Field(default_factory=list)
     suppressed_by: list[str] = Field(default_factory=list)
     missing_facts: list[str] = Field(default_factory=list, description="Unknown facts the rule needed.")
+    review_policy: ReviewPolicy | None = Field(
+        default=None,
+        description="A deciding licence requirement: how an application under it would be reviewed for this order "
+        "(null: unknown). A review rule: the policy it sets.",
+    )
     confidence: Confidence
     note: str | None = None
 
@@ -166,6 +172,14 @@ class Verdict(Strict):
 
     order: OrderSummary
     outcome: Outcome
+    review_policy: ReviewPolicy | None = Field(
+        default=None,
+        description="For a licence-required outcome, how BIS would review the application: the most restrictive "
+        "policy among the deciding requirements (design.md §3, rule 11). Null when no licence is required, or unknown.",
+    )
+    policy_conditions: list[str] = Field(
+        default_factory=list, description="What the standing (favourable) review policy depends on, as the rules state it."
+    )
     reason: str = Field(description="One sentence: why this outcome.")
     findings: list[Finding] = Field(description="Rules that fired or could not be decided, deciding ones first.")
     checked: list[Finding] = Field(
@@ -190,7 +204,7 @@ class Verdict(Strict):
     def deciding_rule_ids(self) -> list[str]:
         """Ids of the rules that decided the outcome (sorted)."""
         roles = (Role.UNDETERMINED,) if self.outcome is Outcome.UNDETERMINED else (Role.DECIDING,)
-        return sorted(f.rule_id for f in self.findings if f.role in roles)
+        return sorted(f.rule_id for f in self.findings if f.role in roles and f.effect is not None)
 
     def finding(self, rule_id: str) -> Finding:
         """The finding (fired or checked) for one rule id."""
