@@ -18,7 +18,8 @@ CATALOG_BUYERS = [
     "Biren", "Moore Threads", "Zhipu AI", "Sophgo", "NVIDIA", "AMD", "Intel",
 ]
 DESTINATIONS = ["CN", "HK", "MO", "VN", "SA", "AE", "IL", "SG", "MY", "GB", "FR", "DE", "IN", "CY", "RU", "IR", "KZ", "EG", None]
-US_BUYERS = {"NVIDIA", "AMD", "Intel"}  # an order to them needs a destination: an export does not go to the US
+US_BUYERS = {"NVIDIA", "AMD", "Intel"}
+REEXPORT_ORIGIN = "JP"  # a reexport ships from abroad; Japan is no destination or headquarters drawn here  # an order to them needs a destination: an export does not go to the US
 CLAIMS = ["nvda-2022-h100-development", "nvda-2022-a100-us-customers", "nvda-2022-hk-fulfilment", "macau-en-route-2023-01-17"]
 
 dates = st.dates(min_value=dt.date(2021, 6, 1), max_value=dt.date(2026, 6, 1))
@@ -59,11 +60,13 @@ def orders(draw, kinds=export_kinds, inline=True):
     destination = draw(st.sampled_from(DESTINATIONS))
     if destination is None and (buyer in US_BUYERS or isinstance(buyer, cc.Party) and buyer.headquarters in (None, "US")):
         destination = "CN"
+    kind = draw(kinds)
     return cc.Order(
         item=item,
         buyer=buyer,
         destination=destination,
+        origin=REEXPORT_ORIGIN if kind == "reexport" else None,
         date=draw(dates),
-        kind=draw(kinds),
+        kind=kind,
         claims=draw(st.lists(st.sampled_from(CLAIMS), max_size=2, unique=True)),
     )

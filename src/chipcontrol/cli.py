@@ -108,6 +108,9 @@ def _order_arguments(parser: argparse.ArgumentParser) -> None:
         "--buyer-parent-hq", metavar="COUNTRY", help="headquarters of that buyer's ultimate parent (default: --buyer-hq)"
     )
     parser.add_argument("--destination", help="ISO 3166 code or country name (default: buyer's headquarters)")
+    parser.add_argument(
+        "--origin", metavar="COUNTRY", help="country it ships from: US for an export (default); required for a reexport"
+    )
     parser.add_argument("--kind", default="export", help="one of: " + ", ".join(k.value for k in Kind))
     parser.add_argument("--seller", help="exporter (default: the chip's vendor)")
     parser.add_argument("--claim", action="append", default=[], help="an authorisation the exporter invokes (repeatable)")
@@ -175,6 +178,7 @@ def _order(rulebook: Rulebook, args: argparse.Namespace, date: str) -> Order:
         item=_item(args),
         buyer=_buyer(rulebook, args),
         destination=args.destination,
+        origin=args.origin,
         date=date,
         kind=args.kind,
         seller=args.seller,

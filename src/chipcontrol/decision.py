@@ -304,6 +304,7 @@ def _summary(order: ResolvedOrder) -> OrderSummary:
         seller_id=order.seller.id if order.seller else None,
         destination=order.destination,
         ear_destination=order.ear_destination,
+        origin=order.origin,
         date=order.date,
         kind=order.kind,
         claims=sorted(order.claims),

@@ -36,6 +36,7 @@ FACT_KINDS: dict[str, str] = {
     "seller.headquarters": "country",
     "destination": "country",
     "order.kind": "string",
+    "order.origin": "country",
     "order.claims": "set",
 }
 
@@ -62,6 +63,7 @@ class ResolvedOrder:
     date: dt.date
     kind: Kind
     claims: frozenset[str]
+    origin: str | None = None  # where it ships from (ISO alpha-2); None for cloud access and investment
     quantity: int | None = None
     unknown_facts: frozenset[str] = frozenset()  # facts resolution could not settle (a possible list match)
     notes: tuple[ResolutionNote, ...] = ()
@@ -100,6 +102,7 @@ def build_facts(order: ResolvedOrder, groups_on: Callable[[str, dt.date], frozen
         "seller.headquarters": order.seller.headquarters if order.seller else None,
         "destination": order.ear_destination,
         "order.kind": order.kind.value,
+        "order.origin": order.origin,
         "order.claims": order.claims,
     }
     for name in order.unknown_facts:

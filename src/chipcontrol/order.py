@@ -20,6 +20,12 @@ class Order(InputModel):
     destination: str | None = Field(
         default=None, description="ISO 3166 alpha-2 code or country name; defaults to the buyer's headquarters."
     )
+    origin: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Country the item ships from (ISO code or name): US for an export (the default); required for "
+        "a reexport; the destination itself for an in-country transfer.",
+    )
     date: dt.date = Field(description="Date of the export (or transaction); ISO 'YYYY-MM-DD'.")
     kind: Kind = Kind.EXPORT
     seller: str | Party | None = Field(default=None, description="Exporter; defaults to the chip's vendor.")

@@ -145,6 +145,7 @@ class Resolver:
         else:
             seller = None
         destination = self._destination(order, buyer)
+        origin = self._origin(order, destination)
         claims = frozenset(self.claim(c) for c in order.claims)
         if order.quantity is not None:
             notes.append(ResolutionNote("note", f"quantity {order.quantity} is recorded; no rule of this rulebook reads "
@@ -158,6 +159,7 @@ class Resolver:
             date=order.date,
             kind=order.kind,
             claims=claims,
+            origin=origin,
             quantity=order.quantity,
             unknown_facts=frozenset(unknown),
             notes=tuple(notes),
@@ -182,6 +184,29 @@ class Resolver:
                 "or between foreign countries; a shipment within or into the US is not one (give the foreign destination)"
             )
         return code
+
+    def _origin(self, order: Order, destination: str) -> str | None:
+        """Where the item ships from: US for an export, a foreign country for a reexport, the destination
+        itself for an in-country transfer; as given (or None) for cloud access and investment."""
+        origin = self.country(order.origin, "origin") if order.origin is not None else None
+        kind = order.kind
+        if kind is Kind.EXPORT:
+            if origin not in (None, "US"):
+                raise InputError(f"origin {origin}: an export ships from the United States; from {origin} it is a reexport (kind 'reexport')")
+            return "US"
+        if kind is Kind.REEXPORT:
+            if origin is None:
+                raise InputError("a reexport needs its origin: the foreign country the item ships from (origin=...)")
+            if origin == "US":
+                raise InputError("origin US: an item shipped from the United States is an export (kind 'export'), not a reexport")
+            if origin == destination:
+                raise InputError(f"origin and destination are both {origin}: a transfer within one country is kind 'in_country_transfer'")
+            return origin
+        if kind is Kind.IN_COUNTRY_TRANSFER:
+            if origin not in (None, destination):
+                raise InputError(f"origin {origin} is not the destination {destination}: an in-country transfer stays in one country")
+            return destination
+        return origin
 
     # ------------------------------------------------------------------------------------ items
 

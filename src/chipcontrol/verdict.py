@@ -154,6 +154,7 @@ class OrderSummary(Strict):
     seller_id: str | None
     destination: str
     ear_destination: str
+    origin: str | None = Field(default=None, description="Where it ships from (ISO alpha-2), as resolved.")
     date: dt.date
     kind: Kind
     claims: list[str]
