@@ -27,6 +27,7 @@ FACT_KINDS: dict[str, str] = {
     "buyer.headquarters": "country",
     "buyer.ultimate_parent_headquarters": "country",
     "buyer.entity_listed": "bool",
+    "buyer.listed_owner_share": "number",
     "buyer.ai_training_compute_log10_ops": "number",
     "buyer.ai_military_intelligence_surveillance": "bool",
     "buyer.designs_3a090a_ics": "bool",
@@ -64,6 +65,7 @@ class ResolvedOrder:
     kind: Kind
     claims: frozenset[str]
     origin: str | None = None  # where it ships from (ISO alpha-2); None for cloud access and investment
+    buyer_listed_owner_share: float | None = 0.0  # held by Entity List parties and affiliates (ownership.py)
     quantity: int | None = None
     unknown_facts: frozenset[str] = frozenset()  # facts resolution could not settle (a possible list match)
     notes: tuple[ResolutionNote, ...] = ()
@@ -93,6 +95,7 @@ def build_facts(order: ResolvedOrder, groups_on: Callable[[str, dt.date], frozen
         "buyer.headquarters": order.buyer.headquarters,
         "buyer.ultimate_parent_headquarters": order.buyer.ultimate_parent_headquarters,
         "buyer.entity_listed": order.buyer.listed_on(ListName.ENTITY_LIST, order.date),
+        "buyer.listed_owner_share": order.buyer_listed_owner_share,
         "buyer.ai_training_compute_log10_ops": _log10(order.buyer.ai_training_compute_ops),
         "buyer.ai_military_intelligence_surveillance": order.buyer.ai_military_intelligence_surveillance,
         "buyer.designs_3a090a_ics": order.buyer.designs_3a090a_ics,

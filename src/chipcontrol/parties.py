@@ -8,7 +8,7 @@ from enum import Enum
 from pydantic import Field, model_validator
 
 from .chips import slug
-from .provenance import Confidence, Figure, Flag, InputModel, IsoDate, Magnitude, Name, Strict, Text, YesNo
+from .provenance import Confidence, Figure, Flag, InputModel, IsoDate, Magnitude, Name, Strict, Text, YesNo, Fraction
 from .sources import CitationSpec
 
 
@@ -74,6 +74,16 @@ class OutboundProfile(Strict):
     quantum: Flag = Field(default_factory=_unknown_flag, description="Develops quantum computers or key components.")
 
 
+class Ownership(Strict):
+    """A catalog party's owner: another catalog party and the fraction of it that it owns, with its source."""
+
+    party: str = Field(description="Party id of the owner.")
+    share: Fraction | None = Field(description="Fraction owned, 0-1 (0.6 for 60 %); null: unknown.")
+    source: str = Field(description="Where the share comes from (free text, as for figures).")
+    confidence: Confidence
+    note: str | None = None
+
+
 class PartyRecord(Strict):
     """A catalog party."""
 
@@ -84,6 +94,7 @@ class PartyRecord(Strict):
     parent: str | None = Field(default=None, description="Party id of the ultimate parent, if another party.")
     activities: list[str] = Field(default_factory=list, description="e.g. ai, semiconductors, cloud, quantum.")
     lists: list[ListEntry] = Field(default_factory=list)
+    owners: list[Ownership] = Field(default_factory=list, description="Direct owners (for the 50 % Affiliates rule).")
     outbound: OutboundProfile = Field(default_factory=OutboundProfile, description="For investment orders.")
     note: str | None = None
 
@@ -105,6 +116,9 @@ class Party(InputModel):
     lists: list[ListEntry] | None = Field(
         default=None, description="Dated list memberships (Entity List...); None: not stated, screen by name."
     )
+    owners: list[Owner] = Field(
+        default_factory=list, description="Direct owners: [{party: catalog name or inline Party, share: 0-1 or None}]."
+    )
     ai_training_compute_ops: Magnitude | None = Field(default=None, description="Largest AI training compute, operations.")
     ai_military_intelligence_surveillance: YesNo | None = None
     designs_3a090a_ics: YesNo | None = None
@@ -122,3 +136,16 @@ class Party(InputModel):
 
     def listed_on(self, name: ListName, day: dt.date) -> bool:
         return any(entry.list is name and entry.active_on(day) for entry in self.lists or ())
+
+
+class Owner(InputModel):
+    """An owner of an inline party: a catalog party's name or an inline Party, and the fraction it owns."""
+
+    party: Name | Party = Field(description="A catalog party's name, alias or id, or an inline Party.")
+    share: Fraction | None = Field(
+        description="Fraction owned, 0-1 (0.6 for 60 %); None when unknown (a listed owner with an unknown share "
+        "raises Red Flag 29)."
+    )
+
+
+Party.model_rebuild()

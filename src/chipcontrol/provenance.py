@@ -84,6 +84,8 @@ YesNo = Annotated[bool, Field(strict=True)]
 Text = Annotated[str, BeforeValidator(_text), Field(max_length=300)]
 #: A name: text with something other than spaces in it.
 Name = Annotated[str, BeforeValidator(lambda v: _named(v)), Field(min_length=1, max_length=300)]
+#: A fraction 0-1 (an ownership share: 0.6 for 60 %).
+Fraction = Annotated[float, BeforeValidator(_plain_number), Field(ge=0, le=1, allow_inf_nan=False)]
 #: A finite figure > 0 (a die area).
 Area = Annotated[float, BeforeValidator(_plain_number), Field(gt=0, allow_inf_nan=False)]
 

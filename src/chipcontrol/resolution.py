@@ -20,6 +20,7 @@ from .names import NameIndex, norm
 from .order import Order
 from .parties import Party, PartyRecord
 from .rules import Kind
+from .ownership import OwnershipGraph
 from .screening import PartyScreen
 
 #: Chip figures an inline chip may state; compared with the catalog's when the chip is a catalog chip.
@@ -62,6 +63,7 @@ class Resolver:
         self._chip_keys = sorted(self.chip_names.ids.items())
         self.claims = {rule.claim: rule.id for rule in rules.values() if rule.claim}
         self.screen = PartyScreen(parties, {w for c in countries.values() for n in (c.name, *c.aliases) for w in norm(n).split()})
+        self.ownership = OwnershipGraph(parties, self.party_names.get, lambda name, day: bool(self.screen.matches(name, day)))
         self._party_views: dict[str, Party] = {}  # plain caches: an lru_cache of a bound method would be a
         self._chip_views: dict[str, Chip] = {}  # reference cycle, keeping a dropped rulebook alive until gc
 
@@ -160,6 +162,7 @@ class Resolver:
             kind=order.kind,
             claims=claims,
             origin=origin,
+            buyer_listed_owner_share=self.listed_owner_share(buyer, order.date),
             quantity=order.quantity,
             unknown_facts=frozenset(unknown),
             notes=tuple(notes),
@@ -274,6 +277,7 @@ class Resolver:
 
     def _buyer(self, who: str | Party, day: dt.date, notes: list[ResolutionNote], unknown: set[str]) -> Party:
         party = self._party(who, "buyer", notes)
+        self._note_red_flags(party, day, notes)
         if not isinstance(who, Party) or party.id in self._parties or party.lists is not None:
             return party
         matches = self.screen.matches(party.name, day)
@@ -295,9 +299,32 @@ class Resolver:
             ))
         return party
 
+    def listed_owner_share(self, party: Party, day: dt.date) -> float | None:
+        """The share of `party` held by Entity List parties and their affiliates on `day` (ownership.py)."""
+        return self.ownership.listed_share(party, day).share
+
+    def _note_red_flags(self, party: Party, day: dt.date, notes: list[ResolutionNote]) -> None:
+        flagged = self.ownership.listed_share(party, day).red_flags
+        if flagged:
+            notes.append(ResolutionNote(
+                "red_flag",
+                f"{party.name} has an owner on the Entity List ({', '.join(sorted(set(flagged)))}) whose share is unknown: "
+                "Red Flag 29 of the Affiliates rule (90 FR 47201) says to resolve the share or treat the party as covered "
+                "while that rule is in force; its share is unknown to this verdict",
+            ))
+
+    def _check_owners(self, party: Party, role: str) -> None:
+        """Every owner of an inline party is a catalog party or an inline one (InputError otherwise)."""
+        for owner in party.owners:
+            if isinstance(owner.party, Party):
+                self._check_owners(owner.party, role)
+            else:
+                self.party_names.resolve(owner.party, f"owner of the {role}")
+
     def _party(self, who: str | Party, role: str, notes: list[ResolutionNote]) -> Party:
         if not isinstance(who, Party):
             return self.party_view(self.party(who).id)
+        self._check_owners(who, role)
         headquarters = self.country(who.headquarters, f"{role} headquarters") if who.headquarters is not None else None
         parent = who.ultimate_parent_headquarters
         parent = self.country(parent, f"{role} ultimate parent headquarters") if parent is not None else headquarters

@@ -130,6 +130,7 @@ class AdvisoryKind(str, Enum):
     RESOLUTION = "resolution"  # how a name was resolved (an inline chip that is a catalog chip; an ambiguous name)
     UNSCREENED_PARTY = "unscreened_party"  # an inline buyer checked only against the catalog's listed parties
     POSSIBLE_LIST_MATCH = "possible_list_match"  # an inline buyer whose name is like a listed party's
+    RED_FLAG = "red_flag"  # a listed owner whose share is unknown (Red Flag 29 of the Affiliates rule)
     NOTE = "note"  # anything else an auditor should know
 
 
