@@ -503,7 +503,11 @@ def notebook_02():
         md("The figures the rules read, for every catalog chip designed or marketed for datacenters (— : not published):"),
         code(
             """
-            datacenter = [record for record in rb.chips.values() if record.datacenter.value]
+            def released(record):  # announced on, as precisely as known (the coverage's start if unknown)
+                return max(record.release.earliest, rb.coverage.start) if record.release else rb.coverage.start
+
+            # datacenter chips on the market before the coverage ends, each followed from its release
+            datacenter = [r for r in rb.chips.values() if r.datacenter.value and released(r) < rb.coverage.until]
 
             def fmt(value, spec):
                 return "—" if value is None else format(value, spec)
@@ -519,7 +523,8 @@ def notebook_02():
             """
             ## Every datacenter chip to ByteDance, on every day from 2022 to August 2025
 
-            One row per chip, the same buyer (ByteDance) and destination (China). Each numbered line marks a
+            One row per chip, from its release (chips released later, such as the B200 or MI325X, are left out),
+            the same buyer (ByteDance) and destination (China). Each numbered line marks a
             day on which at least one row's verdict changed; a dark tick shows which rows; the key under the
             figure says what changed that day.
             """
@@ -527,8 +532,8 @@ def notebook_02():
         code(
             """
             timelines = [
-                rb.timeline(cc.Order(item=record.id, buyer="ByteDance", destination="CN", date="2022-01-01"),
-                            start="2022-01-01", end=rb.coverage.until)
+                rb.timeline(cc.Order(item=record.id, buyer="ByteDance", destination="CN", date=released(record)),
+                            start=released(record), end=rb.coverage.until)
                 for record in datacenter
             ]
             fig = plot_timelines(timelines, labels=[record.name for record in datacenter],

@@ -27,9 +27,12 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else ROOT / "docs" / "timeline.png"
     rb = cc.load_rulebook()
     start, end = rb.coverage.start, rb.coverage.until
-    chips = [record for record in rb.chips.values() if record.datacenter.value]
+    def released(record) -> object:  # followed from its announcement (the coverage's start if unknown)
+        return max(record.release.earliest, start) if record.release else start
+
+    chips = [record for record in rb.chips.values() if record.datacenter.value and released(record) < end]
     timelines = [
-        rb.timeline(cc.Order(item=record.id, buyer=BUYER, destination=DESTINATION, date=start), start, end)
+        rb.timeline(cc.Order(item=record.id, buyer=BUYER, destination=DESTINATION, date=released(record)), released(record), end)
         for record in chips
     ]
     last = end.fromordinal(end.toordinal() - 1)
