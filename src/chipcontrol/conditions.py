@@ -16,6 +16,9 @@ Grammar (keywords are lower case)::
 
 Unknown facts are None; a test on an unknown fact is unknown (None), and and/or/not follow Kleene's logic:
 `false and unknown` is false, `true or unknown` is true, anything else involving unknown is unknown.
+
+Rule files are untrusted, so the parser refuses a condition of more than MAX_TOKENS tokens, a name, number
+or string longer than MAX_TOKEN_CHARS characters, and nesting (parentheses and `not`) deeper than MAX_DEPTH.
 """
 
 from __future__ import annotations
@@ -122,6 +125,11 @@ class ConditionSyntaxError(ValueError):
     """A condition that is not in the language, with the position of the problem."""
 
 
+MAX_TOKENS = 2000  # names, numbers, strings, operators and punctuation in one condition (the longest bundled: 56)
+MAX_TOKEN_CHARS = 80  # one name, number or string (the longest bundled: 43)
+MAX_DEPTH = 64  # parentheses and `not` inside one another (the deepest bundled: 3)
+
+
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<number>-?\d+(?:\.\d+)?)
@@ -142,19 +150,29 @@ class _Token:
     pos: int
 
 
+_SPACES = re.compile(r"\s*")
+
+
 def _tokens(text: str) -> list[_Token]:
-    out, pos = [], 0
+    """The tokens of a condition, refusing more than MAX_TOKENS of them or one longer than MAX_TOKEN_CHARS."""
+    out, pos = [], _SPACES.match(text).end()
     while pos < len(text):
-        if text[pos:].strip() == "":
-            break
         match = _TOKEN.match(text, pos)
-        if not match or match.end() == pos:
-            raise ConditionSyntaxError(f"unexpected character {text[pos:].lstrip()[:1]!r} at position {pos}")
+        if not match:
+            raise ConditionSyntaxError(f"unexpected character {text[pos]!r} at position {pos}")
         group = match.lastgroup
         token_text = match.group(group)
+        start = match.start(group)
+        if len(token_text) > MAX_TOKEN_CHARS:
+            raise ConditionSyntaxError(
+                f"{token_text[:20]!r}... at position {start} is {len(token_text)} characters long "
+                f"(a name, number or string has at most {MAX_TOKEN_CHARS})"
+            )
+        if len(out) == MAX_TOKENS:
+            raise ConditionSyntaxError(f"the condition is longer than {MAX_TOKENS} tokens (names, values, operators)")
         kind = token_text if group == "name" and token_text in _KEYWORDS else group
-        out.append(_Token(kind, token_text, match.start(group)))
-        pos = match.end()
+        out.append(_Token(kind, token_text, start))
+        pos = _SPACES.match(text, match.end()).end()
     out.append(_Token("end", "", len(text)))
     return out
 
@@ -169,6 +187,7 @@ class _Parser:
         self.text = text
         self.tokens = _tokens(text)
         self.i = 0
+        self.depth = 0
 
     @property
     def tok(self) -> _Token:
@@ -204,14 +223,8 @@ class _Parser:
 
     def unary(self) -> Expr:
         kind = self.tok.kind
-        if kind == "not":
-            self.i += 1
-            return Not(self.unary())
-        if self.tok.text == "(":
-            self.i += 1
-            expr = self.or_()
-            self.take_punct(")")
-            return expr
+        if kind == "not" or self.tok.text == "(":
+            return self.nested()
         if kind in ("true", "false"):
             self.i += 1
             return Const(kind == "true")
@@ -225,6 +238,23 @@ class _Parser:
             return self.test()
         found = self.tok.text or "end of condition"
         raise ConditionSyntaxError(f"expected a fact, 'not', 'term(...)' or '(' at position {self.tok.pos}, found {found!r}")
+
+    def nested(self) -> Expr:
+        """`not x` or `( expr )`: one level deeper, refused beyond MAX_DEPTH levels."""
+        if self.depth == MAX_DEPTH:
+            raise ConditionSyntaxError(
+                f"nested more than {MAX_DEPTH} levels deep (parentheses and 'not') at position {self.tok.pos}"
+            )
+        self.depth += 1
+        negate = self.tok.kind == "not"
+        self.i += 1
+        if negate:
+            expr: Expr = Not(self.unary())
+        else:
+            expr = self.or_()
+            self.take_punct(")")
+        self.depth -= 1
+        return expr
 
     def take_punct(self, char: str) -> None:
         if self.tok.kind != "punct" or self.tok.text != char:

@@ -72,13 +72,14 @@ import math
 import numbers
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import conditions as cond
 from .conditions import OPERATORS, And, Compare, Const, Contains, InGroup, InSet, Not, Or, Term, TermRef, Truthy
-from .errors import InputError, RulebookError
+from .errors import InputError, RulebookError, excerpt
 from .facts import FACT_KINDS
 
 # ------------------------------------------------------------------------------------------ limits
@@ -104,6 +105,7 @@ MAX_PRODUCTS = 2000  # per rule and form, at any step of the normal-form computa
 MAX_NEX_CHILDREN = 127  # NEXT_LIST_LENGTH 128: `$nex` children of one alpha node
 MAX_HOLES = 4  # `$neq` holes in a range before an atom is split into intervals
 MAX_MISSING_ATOMS = 2  # "unknown" ($nex) atoms a product may get from _disjoint
+MAX_LITERALS = 1000  # distinct values the rules compare one fact with (each test takes time and memory linear in it)
 FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 MAX_FIELD_NAME = 64
 
@@ -183,8 +185,9 @@ class _FieldNames:
 Product = dict  # field name -> frozenset of allowed codes; an empty product is "true"
 
 
-def _key(product: Product) -> tuple:
-    return tuple(sorted((f, tuple(sorted(s, key=_sort_key))) for f, s in product.items()))
+def _key(product: Product) -> frozenset:
+    """A product as a dict key (frozensets cache their hash: no sorting of the codes)."""
+    return frozenset(product.items())
 
 
 def _sort_key(value: Any) -> tuple:
@@ -482,21 +485,22 @@ class _Compiler:
         self.names = _FieldNames(reserved)
         self.problems: list[str] = []
         self.fields: dict[tuple, FieldSpec] = {}
-        self._literals: dict[str, list] = defaultdict(list)
+        self._literals: dict[str, dict] = defaultdict(dict)  # fact -> its distinct literals (as keys)
+        self._code_tables: dict[str, tuple[frozenset, dict]] = {}
 
     # -------------------------------------------------------------------------- pass 1: fields
 
     def collect(self, rule_id: str, expr: cond.Expr) -> None:
         for node in cond.walk(expr):
             if isinstance(node, TermRef):
-                raise DurableCompileError(f"term {node.name!r} is not resolved")
+                raise DurableCompileError(f"term {excerpt(node.name)} is not resolved")
             if not isinstance(node, cond.TESTS):
                 if not isinstance(node, (Const, Term, Not, And, Or)):
                     raise DurableCompileError(f"unsupported condition node {type(node).__name__}")
                 continue
             kind = self.kinds.get(node.fact)
             if kind is None:
-                raise DurableCompileError(f"unknown fact {node.fact!r}")
+                raise DurableCompileError(f"unknown fact {excerpt(node.fact)}")
             if isinstance(node, Truthy):
                 if kind != "bool":
                     raise DurableCompileError(f"{node.fact} is a {kind}, not a yes/no fact")
@@ -506,55 +510,53 @@ class _Compiler:
                     raise DurableCompileError(f"{node.fact} in a set of {len(values)} values (at most {MAX_CHILDREN})")
                 op = node.op if isinstance(node, Compare) else "=="
                 if op not in _NUMBER_OPS:
-                    raise DurableCompileError(f"unknown comparison {op!r}")
+                    raise DurableCompileError(f"unknown comparison {excerpt(op)}")
+                literals = self._literals[node.fact]
+                before = len(literals)
                 for value in values:
                     self._check_literal(node.fact, kind, op, value)
-                    self._literals[node.fact].append(value)
+                    literals[value] = None
+                if before <= MAX_LITERALS < len(literals):
+                    raise DurableCompileError(
+                        f"the rules up to this one compare {node.fact} with more than {MAX_LITERALS} distinct values"
+                    )
             elif isinstance(node, InGroup):
                 if kind != "country":
                     raise DurableCompileError(f"group() applies to a country fact, not {node.fact} ({kind})")
                 if not isinstance(node.group, str):
-                    raise DurableCompileError(f"group name {node.group!r} is not a string")
+                    raise DurableCompileError(f"group name {excerpt(node.group)} is not a string")
             elif isinstance(node, Contains):
                 if kind != "set":
                     raise DurableCompileError(f"'contains' applies to a set fact, not {node.fact} ({kind})")
                 if not isinstance(node.value, str):
-                    raise DurableCompileError(f"'contains' needs a string, not {node.value!r}")
+                    raise DurableCompileError(f"'contains' needs a string, not {excerpt(node.value)}")
 
     @staticmethod
     def _check_literal(fact: str, kind: str, op: str, value: Any) -> None:
         if kind == "number":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise DurableCompileError(f"{fact} is a number; {value!r} is not")
+                raise DurableCompileError(f"{fact} is a number; {excerpt(value)} is not")
             if isinstance(value, float) and not math.isfinite(value):
-                raise DurableCompileError(f"{fact} compared with {value!r}, which is not a finite number")
+                raise DurableCompileError(f"{fact} compared with {excerpt(value)}, which is not a finite number")
             return
         if op not in ("==", "!="):
             raise DurableCompileError(f"{fact} is a {kind}; only == and != (or in) apply, not {op}")
         if kind == "bool":
             if not isinstance(value, bool):
-                raise DurableCompileError(f"{fact} is yes/no; compare it with true or false, not {value!r}")
+                raise DurableCompileError(f"{fact} is yes/no; compare it with true or false, not {excerpt(value)}")
         elif kind in ("string", "country"):
             if not isinstance(value, str):
-                raise DurableCompileError(f"{fact} is a {kind}; {value!r} is not a string")
+                raise DurableCompileError(f"{fact} is a {kind}; {excerpt(value)} is not a string")
         else:
-            raise DurableCompileError(f"{fact} is a {kind}; it cannot be compared with {value!r}")
+            raise DurableCompileError(f"{fact} is a {kind}; it cannot be compared with {excerpt(value)}")
 
     def make_fields(self) -> None:
-        facts_seen: dict[str, None] = {}
-        groups: dict[tuple, None] = {}
-        claims: dict[tuple, None] = {}
+        seen: dict[tuple, None] = {}  # field keys in reading order
         for expr in self.conditions.values():
-            for node in cond.walk(expr):
-                if isinstance(node, cond.TESTS):
-                    facts_seen.setdefault(node.fact)
-                if isinstance(node, InGroup):
-                    groups.setdefault((node.fact, node.group))
-                if isinstance(node, Contains):
-                    claims.setdefault((node.fact, node.value))
-        for fact in facts_seen:
+            seen.update(dict.fromkeys(_field_keys(expr)))
+        for fact in (key[0] for key in seen if len(key) == 1):
             kind = self.kinds[fact]
-            literals = self._literals.get(fact, [])
+            literals = self._literals.get(fact, {})
             if kind == "number":
                 thresholds = tuple(sorted(set(literals)))
                 spec = FieldSpec(
@@ -568,17 +570,20 @@ class _Compiler:
                 codes = tuple((lit, i + 1) for i, lit in enumerate(distinct))
                 spec = FieldSpec(self.names.take(fact), fact, "code", tuple(range(len(distinct) + 1)), codes=codes)
                 self.fields[(fact,)] = spec
-        for fact, group in groups:
+        for fact, _, group in (key for key in seen if key[1:2] == ("group",)):
             name = self.names.take(f"{fact}__in_{group}")
             self.fields[(fact, "group", group)] = FieldSpec(name, fact, "group", (False, True), member=group)
-        for fact, claim in claims:
+        for fact, _, claim in (key for key in seen if key[1:2] == ("claim",)):
             name = self.names.take(f"{fact}__has_{claim}")
             self.fields[(fact, "claim", claim)] = FieldSpec(name, fact, "claim", (False, True), member=claim)
 
     # -------------------------------------------------------------------------- pass 2: forms
 
     def forms(self, expr: cond.Expr, memo: dict) -> tuple[list[Product], list[Product]]:
-        """(T, F) of a condition, each a list of products."""
+        """(T, F) of a condition, each a list of products. A test's forms are not memoised: a number test's
+        hold a set as large as its field's domain, which would otherwise stay for every distinct test."""
+        if isinstance(expr, cond.TESTS):
+            return self._test_forms(expr)
         found = memo.get(expr)
         if found is not None:
             return found
@@ -598,12 +603,19 @@ class _Compiler:
                     break
             any_of = _simplify([p for d in disj for p in d]) if len(disj) > 1 else disj[0]
             result = (all_of, any_of) if isinstance(expr, And) else (any_of, all_of)
-        elif isinstance(expr, Const):
+        else:  # Const
             result = (TRUE, FALSE) if expr.value else (FALSE, TRUE)
-        else:
-            result = self._test_forms(expr)
         memo[expr] = result
         return result
+
+    def _tables(self, spec: FieldSpec) -> tuple[frozenset, dict]:
+        """A field's domain as a set, and the code of each literal (a number's rank code 2i + 1); built once
+        per field, as they take time linear in the number of literals."""
+        tables = self._code_tables.get(spec.name)
+        if tables is None:
+            codes = {t: 2 * i + 1 for i, t in enumerate(spec.thresholds)} if spec.kind == "number" else dict(spec.codes)
+            tables = self._code_tables[spec.name] = (frozenset(spec.domain), codes)
+        return tables
 
     def _test_forms(self, test: cond.Expr) -> tuple[list[Product], list[Product]]:
         if isinstance(test, InGroup):
@@ -613,7 +625,7 @@ class _Compiler:
             spec = self.fields[(test.fact, "claim", test.value)]
             return [{spec.name: frozenset({True})}], [{spec.name: frozenset({False})}]
         spec = self.fields[(test.fact,)]
-        domain = frozenset(spec.domain)
+        domain, codes = self._tables(spec)
         if isinstance(test, Truthy):
             allowed = frozenset({True})
         elif spec.kind == "bool":
@@ -621,24 +633,49 @@ class _Compiler:
             allowed = frozenset(v for v in spec.domain if v in values)
             if isinstance(test, Compare) and test.op == "!=":
                 allowed = domain - allowed
-        elif spec.kind == "code":
-            codes = dict(spec.codes)
+        elif spec.kind == "number" and isinstance(test, Compare):
+            allowed = _codes_where(test.op, codes[test.value], spec.domain, domain)
+        else:  # a string or country code, or a number in a set
             values = [test.value] if isinstance(test, Compare) else list(test.values)
             allowed = frozenset(codes[v] for v in values)
             if isinstance(test, Compare) and test.op == "!=":
                 allowed = domain - allowed
-        else:  # number: rank codes
-            index = {t: i for i, t in enumerate(spec.thresholds)}
-            if isinstance(test, Compare):
-                c = 2 * index[test.value] + 1
-                op = _NUMBER_OPS[test.op]
-                allowed = frozenset(k for k in spec.domain if op(k, c))
-            else:
-                allowed = frozenset(2 * index[v] + 1 for v in test.values)
         t = [{spec.name: allowed}] if allowed else FALSE
         rest = domain - allowed
         f = [{spec.name: rest}] if rest else FALSE
         return t, f
+
+
+def _field_keys(expr: cond.Expr) -> list[tuple]:
+    """The keys of the fields a condition may read, in reading order: (fact,) for every test, and
+    (fact, "group", group) or (fact, "claim", claim) for a group or claim test."""
+    keys = []
+    for node in cond.walk(expr):
+        if isinstance(node, cond.TESTS):
+            keys.append((node.fact,))
+        if isinstance(node, InGroup):
+            keys.append((node.fact, "group", node.group))
+        if isinstance(node, Contains):
+            keys.append((node.fact, "claim", node.value))
+    return keys
+
+
+@contextmanager
+def _nesting_guard() -> Iterator[None]:
+    """A condition nested deeper than Python's recursion limit is a DurableCompileError, not a crash."""
+    try:
+        yield
+    except RecursionError:
+        raise DurableCompileError("the condition is nested too deeply to compile") from None
+
+
+def _codes_where(op: str, c: int, codes: tuple, code_set: frozenset) -> frozenset:
+    """The rank codes k of a number field (`codes` = 0, 1, ..., also as `code_set`) with `k op c`, taken
+    from `codes` (no new int objects)."""
+    if op == "!=":
+        return code_set - {c}
+    lo, hi = {"==": (c, c + 1), "<": (0, c), "<=": (0, c + 1), ">": (c + 1, len(codes)), ">=": (c, len(codes))}[op]
+    return frozenset(codes[lo:hi])
 
 
 def compile_rulebook(
@@ -663,12 +700,13 @@ def compile_rulebook(
     compiler = _Compiler(conditions, fact_kinds, reserved)
 
     def label(rule_id: str) -> str:
-        return f"{where[rule_id]}: rule {rule_id!r}" if rule_id in where else f"rule {rule_id!r}"
+        return f"{where[rule_id]}: rule {excerpt(rule_id)}" if rule_id in where else f"rule {excerpt(rule_id)}"
 
     problems: list[str] = []
     for rule_id, expr in conditions.items():
         try:
-            compiler.collect(rule_id, expr)
+            with _nesting_guard():
+                compiler.collect(rule_id, expr)
         except DurableCompileError as exc:
             problems.append(f"{label(rule_id)}: cannot be compiled for durable_rules: {exc}")
     if problems:
@@ -686,7 +724,13 @@ def compile_rulebook(
             request_field[rule_id] = group_fields[group]
     specs = {spec.name: spec for spec in compiler.fields.values()}
     if len(specs) + 2 > MAX_PROPERTIES:
-        raise RulebookError([f"durable_rules: the rules need {len(specs)} fact fields (at most {MAX_PROPERTIES - 2})"])
+        widest = max(conditions, key=lambda rule_id: len(compiler.fields.keys() & set(_field_keys(conditions[rule_id]))))
+        raise RulebookError(
+            [
+                f"{label(widest)}: cannot be compiled for durable_rules: the rules need {len(specs)} fact fields "
+                f"(at most {MAX_PROPERTIES - 2}); this rule reads the most of them"
+            ]
+        )
     order = {name: (_KIND_ORDER[s.kind], s.fact, name) for name, s in specs.items()}
 
     rules: dict[str, dict] = {}
@@ -699,7 +743,8 @@ def compile_rulebook(
     per_rule: list[tuple[str, list[tuple[str, list[Test]]]]] = []
     for index, rule_id in enumerate(rule_ids):
         try:
-            t_form, f_form = compiler.forms(conditions[rule_id], memo)
+            with _nesting_guard():
+                t_form, f_form = compiler.forms(conditions[rule_id], memo)
             t_form, f_form = _disjoint(t_form, domains, fact_of), _disjoint(f_form, domains, fact_of)
             counts = []
             chains: list[tuple[str, list[Test]]] = []
@@ -873,8 +918,8 @@ def _matches(op: str, const: Any, value: Any) -> bool:
 def _candidates(domain: tuple, tests: list[Test]) -> list:
     """Values of a field at which the number of matching tests can be largest: the count is constant
     between the tests' constants, so for integer codes the constants and their neighbours suffice."""
-    if len(domain) <= 8 or not all(isinstance(v, int) and not isinstance(v, bool) for v in domain):
-        return [*domain, MISSING]
+    if len(domain) <= 8 or not all(isinstance(v, int) and not isinstance(v, bool) for v in (domain[0], domain[-1])):
+        return [*domain, MISSING]  # (domains are all integers or all yes/no: the ends tell which)
     lo, hi = domain[0], domain[-1]
     values = {lo, hi}
     for _, _, const in tests:

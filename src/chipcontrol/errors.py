@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable
+
+#: How much of an offending value an error message quotes: a 20 MB bad value must not make a 20 MB message.
+MAX_EXCERPT = 80
 
 
 class ChipControlError(Exception):
@@ -45,3 +49,19 @@ def unknown_name(kind: str, word: str, candidates: Iterable[str]) -> InputError:
     else:
         hint = ""
     return InputError(f"unknown {kind} {word!r}{hint}")
+
+
+def shorten(text: str, limit: int = MAX_EXCERPT) -> str:
+    """`text` itself, or its first `limit` characters followed by "… (N characters)"."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, MAX_EXCERPT, MAX_EXCERPT
+
+
+def excerpt(value: object, limit: int = MAX_EXCERPT) -> str:
+    """`value` as a message quotes it (its repr), cut to `limit` characters with its length when longer."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= limit else f"{value[:limit]!r}… ({len(value)} characters)"
+    return shorten(_REPR.repr(value), limit)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from pathlib import PurePosixPath, PureWindowsPath
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .provenance import Confidence, PartialDate, Strict
 
@@ -32,6 +33,16 @@ class Source(Strict):
     url: str | None = None
     confidence: Confidence = Confidence.SECONDARY
     note: str | None = None
+
+    @field_validator("file")
+    @classmethod
+    def _inside_seeds(cls, file: str | None) -> str | None:
+        """An article's file is a relative path that stays in the seeds folder: no '..', no root or drive."""
+        if file is not None and (
+            "\x00" in file or any(p.anchor or ".." in p.parts for p in (PurePosixPath(file), PureWindowsPath(file)))
+        ):
+            raise ValueError("`file` must be a path inside the seeds folder (relative, without '..')")
+        return file
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Source:
