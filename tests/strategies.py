@@ -58,7 +58,7 @@ def orders(draw, kinds=export_kinds, inline=True):
     item = draw(st.one_of(st.sampled_from(CATALOG_CHIPS), inline_chips) if inline else st.sampled_from(CATALOG_CHIPS))
     buyer = draw(st.one_of(st.sampled_from(CATALOG_BUYERS), inline_buyers) if inline else st.sampled_from(CATALOG_BUYERS))
     destination = draw(st.sampled_from(DESTINATIONS))
-    if destination is None and (buyer in US_BUYERS or isinstance(buyer, cc.Party) and buyer.headquarters in (None, "US")):
+    if destination is None and (isinstance(buyer, str) and buyer in US_BUYERS or isinstance(buyer, cc.Party) and buyer.headquarters in (None, "US")):
         destination = "CN"
     kind = draw(kinds)
     return cc.Order(

@@ -119,3 +119,12 @@ def test_an_unknown_listed_share_makes_a_rule_that_reads_it_undetermined(rb_with
     v = rb_with_affiliates_rule.evaluate(cc.Order(item="L2", buyer=buyer({"party": "Inspur Group", "share": None}), date=DAY))
     assert v.outcome is cc.Outcome.UNDETERMINED and v.deciding_rule_ids == ["hypothetical-affiliates"]
     assert v.finding("hypothetical-affiliates").missing_facts == ["buyer.listed_owner_share"]
+
+
+def test_a_catalog_owner_must_be_a_catalog_party(rulesets_copy):
+    path = rulesets_copy / "catalog" / "parties.yaml"
+    text = path.read_text(encoding="utf-8")
+    owners = "    owners: [{party: no-such-party, share: 0.6, source: test, confidence: unverified}]\n"
+    path.write_text(text.replace("  - id: bytedance\n", "  - id: bytedance\n" + owners, 1), encoding="utf-8")
+    with pytest.raises(cc.RulebookError, match=r"catalog/parties.yaml:\d+: party 'bytedance'.*owner 'no-such-party' is not a party"):
+        cc.load_rulebook(rulesets_copy)

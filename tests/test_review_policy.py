@@ -133,3 +133,28 @@ def test_a_change_of_review_policy_alone_is_a_timeline_boundary(rulesets_copy):
     assert (before.outcome, before.deciding_rule_ids) == (after.outcome, after.deciding_rule_ids)
     assert before.deciding_rule_ids == ["bis-3a090-2023-destinations"]
     assert (before.review_policy, after.review_policy) == (Policy.PRESUMPTION_OF_APPROVAL, Policy.CASE_BY_CASE)
+
+
+@pytest.mark.parametrize(
+    "reviews, message",
+    [
+        (["no-such-rule"], "reviews unknown rule 'no-such-rule'"),
+        (["bis-nac-2024-notification"], "reviews 'bis-nac-2024-notification', which requires no licence"),
+    ],
+)
+def test_a_review_rule_must_name_licence_requirements_of_the_rulebook(rulesets_copy, reviews, message):
+    path = rulesets_copy / "rules" / "bis-acs-ifr-2023-10.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("reviews: [bis-3a090-2023-destinations]", f"reviews: [{reviews[0]}]"), encoding="utf-8")
+    with pytest.raises(cc.RulebookError) as caught:
+        cc.load_rulebook(rulesets_copy)
+    assert "rules/bis-acs-ifr-2023-10.yaml:" in str(caught.value) and "rule 'bis-3a090-2023-review-d1-d4'" in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_a_rule_with_neither_an_effect_nor_reviews_is_refused(rulesets_copy):
+    path = rulesets_copy / "rules" / "bis-acs-ifr-2023-10.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    reviews: [bis-3a090-2023-destinations]\n", "", 1), encoding="utf-8")
+    with pytest.raises(cc.RulebookError, match="`effect` is required"):
+        cc.load_rulebook(rulesets_copy)
