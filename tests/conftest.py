@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 import chipcontrol as cc
 from chipcontrol.resources import bundled_rulesets, bundled_seeds
@@ -27,9 +28,22 @@ def article_text(rb):
     return read
 
 
+def copy_rulesets(root: Path) -> Path:
+    """A writable copy of the bundled rulesets/ in `root`, with the seeds beside it; returns the rulesets folder."""
+    shutil.copytree(bundled_rulesets(), root / "rulesets")
+    shutil.copytree(bundled_seeds(), root / "seeds")
+    return root / "rulesets"
+
+
+def add_rule(rulesets: Path, file: str, rule: dict) -> None:
+    """Append a rule (as its YAML mapping) to rules/<file> of a rulesets copy."""
+    path = rulesets / "rules" / file
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["rules"].append(rule)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 @pytest.fixture
 def rulesets_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled rulesets/ with the seeds beside it."""
-    shutil.copytree(bundled_rulesets(), tmp_path / "rulesets")
-    shutil.copytree(bundled_seeds(), tmp_path / "seeds")
-    return tmp_path / "rulesets"
+    return copy_rulesets(tmp_path)

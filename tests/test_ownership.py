@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import chipcontrol as cc
+
+from .conftest import add_rule, copy_rulesets
 
 DAY = "2024-06-01"  # Inspur Group (2023-03-02) and Huawei (2019-05-16) are on the Entity List
 
@@ -76,16 +77,10 @@ def test_a_share_that_is_not_a_fraction_is_refused(value):
 @pytest.fixture(scope="module")
 def rb_with_affiliates_rule(tmp_path_factory):
     """The bundled rules plus a hypothetical Affiliates-style rule in force over the whole coverage."""
-    import shutil
-
-    from chipcontrol.resources import bundled_rulesets, bundled_seeds
-
-    root = tmp_path_factory.mktemp("affiliates")
-    shutil.copytree(bundled_rulesets(), root / "rulesets")
-    shutil.copytree(bundled_seeds(), root / "seeds")
-    path = root / "rulesets" / "rules" / "entity-list.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["rules"].append(
+    rulesets = copy_rulesets(tmp_path_factory.mktemp("affiliates"))
+    add_rule(
+        rulesets,
+        "entity-list.yaml",
         {
             "id": "hypothetical-affiliates",
             "title": "Hypothetical: a buyer owned 50 % or more by listed parties needs a licence",
@@ -95,10 +90,9 @@ def rb_with_affiliates_rule(tmp_path_factory):
             "citations": [{"source": "ear-part-744-supp-4"}],
             "explanation": "A made-up rule reading the listed owner share, for the test.",
             "when": "chip.subject_to_ear and buyer.listed_owner_share >= 0.5",
-        }
+        },
     )
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return cc.load_rulebook(root / "rulesets")
+    return cc.load_rulebook(rulesets)
 
 
 @settings(deadline=None, max_examples=150, derandomize=True)

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 
 import chipcontrol as cc
 
+from .conftest import add_rule, copy_rulesets
 from .strategies import orders
 
 Outcome, Policy = cc.Outcome, cc.ReviewPolicy
@@ -81,14 +82,7 @@ def _without_review_policies(rulesets_copy):
 
 @pytest.fixture(scope="module")
 def rb_without_policies(tmp_path_factory):
-    import shutil
-
-    from chipcontrol.resources import bundled_rulesets, bundled_seeds
-
-    root = tmp_path_factory.mktemp("no-policy")
-    shutil.copytree(bundled_rulesets(), root / "rulesets")
-    shutil.copytree(bundled_seeds(), root / "seeds")
-    return _without_review_policies(root / "rulesets")
+    return _without_review_policies(copy_rulesets(tmp_path_factory.mktemp("no-policy")))
 
 
 @settings(deadline=None, max_examples=300, derandomize=True)
@@ -109,9 +103,9 @@ def test_a_review_policy_never_changes_the_outcome_or_the_deciding_rules(rb, rb_
 
 def test_a_change_of_review_policy_alone_is_a_timeline_boundary(rulesets_copy):
     """A hypothetical review rule from 2024-06-01 splits an otherwise constant licence-required segment."""
-    path = rulesets_copy / "rules" / "bis-acs-ifr-2023-10.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["rules"].append(
+    add_rule(
+        rulesets_copy,
+        "bis-acs-ifr-2023-10.yaml",
         {
             "id": "hypothetical-case-by-case-2024",
             "title": "Hypothetical: D:5 applications reviewed case by case from 2024-06-01",
@@ -122,9 +116,8 @@ def test_a_change_of_review_policy_alone_is_a_timeline_boundary(rulesets_copy):
             "citations": [{"source": "fr-88-73458"}],
             "explanation": "A made-up change of review policy, for the test.",
             "when": 'destination == "VN"',
-        }
+        },
     )
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     rb = cc.load_rulebook(rulesets_copy)
     buyer = cc.Party(name="Hanoi Vision Lab", headquarters="VN", lists=[])
     timeline = rb.timeline(cc.Order(item="A800", buyer=buyer, date="2024-01-01"), "2024-05-01", "2024-07-01")
