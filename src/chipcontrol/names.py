@@ -12,7 +12,32 @@ _SEPARATORS = re.compile(r"[\W_]+")
 _DROPPED = str.maketrans("", "", ".'\u2019")
 
 
+class BoundedCache(dict):
+    """A dict that forgets everything when it holds `limit` entries: caches keyed by what users type stay small."""
+
+    def __init__(self, limit: int = 50_000):
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key, value) -> None:
+        if len(self) >= self.limit:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+_NORMS = BoundedCache()
+
+
 def norm(name: object) -> str:
+    """The form names are compared in (cached; see `_norm`)."""
+    text = str(name)
+    found = _NORMS.get(text)
+    if found is None:
+        found = _NORMS[text] = _norm(text)
+    return found
+
+
+def _norm(name: str) -> str:
     """The form names are compared in: case, accents, punctuation and spacing folded ("U.S.A." -> "usa",
     "Türkiye" -> "turkiye", "A100-SXM4" -> "a100 sxm4"); letters of every script are kept."""
     text = "".join(c for c in unicodedata.normalize("NFKD", str(name)) if not unicodedata.combining(c))

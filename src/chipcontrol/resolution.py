@@ -16,7 +16,7 @@ import re
 from .chips import Chip, ChipRecord, slug
 from .errors import InputError, close_matches
 from .facts import ResolutionNote, ResolvedOrder
-from .names import NameIndex, norm
+from .names import BoundedCache, NameIndex, norm
 from .order import Order
 from .parties import Party, PartyRecord
 from .rules import Kind
@@ -64,6 +64,8 @@ class Resolver:
         self.claims = {rule.claim: rule.id for rule in rules.values() if rule.claim}
         self.screen = PartyScreen(parties, {w for c in countries.values() for n in (c.name, *c.aliases) for w in norm(n).split()})
         self.ownership = OwnershipGraph(parties, self.party_names.get, lambda name, day: bool(self.screen.matches(name, day)))
+        self._chip_ids: BoundedCache = BoundedCache()  # normal form of a name -> catalog chip id or None
+        self._extensions: BoundedCache = BoundedCache()  # (name, chosen chip) -> other chips it could mean
         self._party_views: dict[str, Party] = {}  # plain caches: an lru_cache of a bound method would be a
         self._chip_views: dict[str, Chip] = {}  # reference cycle, keeping a dropped rulebook alive until gc
 
@@ -86,10 +88,11 @@ class Resolver:
         """The catalog chip a product name stands for ('Nvidia H20 96GB' -> nvidia-h20), or None."""
         if not isinstance(name, str):
             return None
-        for key in self._chip_name_forms(norm(name)):
-            if key in self.chip_names.ids:
-                return self.chip_names.ids[key]
-        return None
+        key = norm(name)
+        if key not in self._chip_ids:
+            ids = self.chip_names.ids
+            self._chip_ids[key] = next((ids[form] for form in self._chip_name_forms(key) if form in ids), None)
+        return self._chip_ids[key]
 
     def chip(self, name: object) -> ChipRecord:
         """A catalog chip by id, name or alias; InputError with close matches if unknown."""
@@ -124,9 +127,11 @@ class Resolver:
 
     def _also_matching(self, name: str, chosen: str) -> list[str]:
         """Other catalog chips whose names extend `name` ('H100' -> H100 PCIe, H100 NVL)."""
-        key = norm(name)
-        others = {ident for k, ident in self._chip_keys if ident != chosen and k.startswith(key + " ")}
-        return sorted(others)
+        key = (norm(name), chosen)
+        if key not in self._extensions:
+            prefix = key[0] + " "
+            self._extensions[key] = sorted({i for k, i in self._chip_keys if i != chosen and k.startswith(prefix)})
+        return self._extensions[key]
 
     # ------------------------------------------------------------------------------------ whole order
 
@@ -146,6 +151,8 @@ class Resolver:
             seller = self.party_view(chip.vendor) if chip.vendor in self._parties else Party(name=chip.vendor)
         else:
             seller = None
+        ownership = self.ownership.listed_share(buyer, order.date)
+        self._note_red_flags(buyer, ownership.red_flags, notes)
         destination = self._destination(order, buyer)
         origin = self._origin(order, destination)
         claims = frozenset(self.claim(c) for c in order.claims)
@@ -162,7 +169,7 @@ class Resolver:
             kind=order.kind,
             claims=claims,
             origin=origin,
-            buyer_listed_owner_share=self.listed_owner_share(buyer, order.date),
+            buyer_listed_owner_share=ownership.share,
             quantity=order.quantity,
             unknown_facts=frozenset(unknown),
             notes=tuple(notes),
@@ -277,7 +284,6 @@ class Resolver:
 
     def _buyer(self, who: str | Party, day: dt.date, notes: list[ResolutionNote], unknown: set[str]) -> Party:
         party = self._party(who, "buyer", notes)
-        self._note_red_flags(party, day, notes)
         if not isinstance(who, Party) or party.id in self._parties or party.lists is not None:
             return party
         matches = self.screen.matches(party.name, day)
@@ -299,12 +305,7 @@ class Resolver:
             ))
         return party
 
-    def listed_owner_share(self, party: Party, day: dt.date) -> float | None:
-        """The share of `party` held by Entity List parties and their affiliates on `day` (ownership.py)."""
-        return self.ownership.listed_share(party, day).share
-
-    def _note_red_flags(self, party: Party, day: dt.date, notes: list[ResolutionNote]) -> None:
-        flagged = self.ownership.listed_share(party, day).red_flags
+    def _note_red_flags(self, party: Party, flagged: list[str], notes: list[ResolutionNote]) -> None:
         if flagged:
             notes.append(ResolutionNote(
                 "red_flag",

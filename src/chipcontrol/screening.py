@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import JaroWinkler
 
-from .names import norm
+from .names import BoundedCache, norm
 from .parties import ListName, PartyRecord
 
 #: Near-identical distinctive names (Jaro-Winkler similarity, 0-1): a typo or a transliteration variant.
@@ -60,6 +60,7 @@ class PartyScreen:
 
     def __init__(self, parties: dict[str, PartyRecord], country_words: set[str]):
         self._generic = GENERIC_WORDS | frozenset(country_words)
+        self._cache: BoundedCache = BoundedCache()  # normal form of a name -> its candidates
         self._names: list[tuple[PartyRecord, str, frozenset[str]]] = []
         for party in parties.values():
             if not party.lists:
@@ -84,25 +85,32 @@ class PartyScreen:
         self, name: str, day: dt.date | None, lists: tuple[ListName, ...] = (ListName.ENTITY_LIST,)
     ) -> list[ListMatch]:
         """Listed parties (on one of `lists` on `day`; None: ever) that `name` is likely to be, one per party."""
-        words = self.words(name)
-        if not words:
-            return []
-        joined = "".join(sorted(words))
-        found: dict[str, ListMatch] = {}
-        for party, listed_name, listed_words in self._names:
-            if party.id in found:
-                continue
+        found = []
+        for party, listed_name, how in self._candidates(name):
             entries = tuple(
                 f"{e.list.value.replace('_', ' ')} since {e.added}" + (f" (listed as {e.listed_as!r})" if e.listed_as else "")
                 for e in party.lists
                 if e.list in lists and (day is None or e.active_on(day))
             )
-            if not entries:
-                continue
-            how = _how(words, joined, listed_words)
-            if how:
-                found[party.id] = ListMatch(party.id, party.name, listed_name, how, entries)
-        return list(found.values())
+            if entries:
+                found.append(ListMatch(party.id, party.name, listed_name, how, entries))
+        return found
+
+    def _candidates(self, name: str) -> list[tuple[PartyRecord, str, str]]:
+        """Every listed catalog party `name` is likely to be, whatever the date: (party, its matched name, why)."""
+        key = norm(name)
+        cached = self._cache.get(key)
+        if cached is None:
+            words = self.words(name)
+            joined = "".join(sorted(words))
+            cached, seen = [], set()
+            for party, listed_name, listed_words in self._names if words else ():
+                how = None if party.id in seen else _how(words, joined, listed_words)
+                if how:
+                    seen.add(party.id)
+                    cached.append((party, listed_name, how))
+            self._cache[key] = cached
+        return cached
 
 
 def _how(words: frozenset[str], joined: str, listed: frozenset[str]) -> str | None:
