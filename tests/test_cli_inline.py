@@ -174,3 +174,13 @@ def test_a_name_with_bytes_the_terminal_cannot_decode_exits_2_with_one_line():
     """Python passes undecodable bytes on as lone surrogates; they would reach the answer (and its JSON) as garbage."""
     result = run("check", "--item", "A100", "--buyer", b"Acme\xff", "--buyer-hq", "CN", "--date", "2024-05-01", "--json")
     assert_one_line_error(result, "is not valid text in this terminal's encoding")
+
+
+def test_an_inline_buyer_the_user_screened_is_taken_as_on_no_list():
+    """--buyer-not-listed settles a possible list match: the verdict is decided, not undetermined."""
+    common = ["--item", "H100 PCIe", "--buyer", "Huawei Technologies Deutschland GmbH", "--buyer-hq", "DE", "--date", "2024-06-01"]
+    screened = check_json(*common, "--buyer-not-listed")
+    unscreened = check_json(*common)
+    assert screened["outcome"] == "permitted" and screened["deciding_rule_ids"] == []
+    assert unscreened["outcome"] == "undetermined" and unscreened["deciding_rule_ids"] == ["entity-list-license"]
+    assert [a["kind"] for a in unscreened["advisories"]].count("possible_list_match") == 1

@@ -107,6 +107,12 @@ def _order_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--buyer-parent-hq", metavar="COUNTRY", help="headquarters of that buyer's ultimate parent (default: --buyer-hq)"
     )
+    parser.add_argument(
+        "--buyer-not-listed",
+        action="store_true",
+        help="you screened that buyer and it is on no list (otherwise it is screened by name against the "
+        "catalog's listed parties)",
+    )
     parser.add_argument("--destination", help="ISO 3166 code or country name (default: buyer's headquarters)")
     parser.add_argument(
         "--origin", metavar="COUNTRY", help="country it ships from: US for an export (default); required for a reexport"
@@ -215,9 +221,13 @@ def _figure(flag: str, text: str) -> float:
 def _buyer(rulebook: Rulebook, args: argparse.Namespace) -> str | Party:
     """The catalog party named by --buyer, or an inline Party when --buyer-hq is given."""
     if args.buyer_hq is not None:
-        return Party(name=args.buyer, headquarters=args.buyer_hq, ultimate_parent_headquarters=args.buyer_parent_hq)
-    if args.buyer_parent_hq is not None:
-        raise InputError("--buyer-parent-hq describes an inline buyer: give its own headquarters with --buyer-hq")
+        lists = [] if args.buyer_not_listed else None
+        return Party(
+            name=args.buyer, headquarters=args.buyer_hq, ultimate_parent_headquarters=args.buyer_parent_hq, lists=lists
+        )
+    if args.buyer_parent_hq is not None or args.buyer_not_listed:
+        flag = "--buyer-parent-hq" if args.buyer_parent_hq is not None else "--buyer-not-listed"
+        raise InputError(f"{flag} describes an inline buyer: give its own headquarters with --buyer-hq")
     try:
         rulebook.party(args.buyer)
     except InputError as exc:

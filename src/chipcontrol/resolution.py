@@ -292,7 +292,7 @@ class Resolver:
                 "unscreened_party",
                 f"buyer {party.name!r} is not a catalog party: it was checked only against the {self.screen.size} listed "
                 "parties the catalog holds, not against the full Entity List or other screening lists; screen it, and "
-                "state its list status (Party(lists=[...])) to settle it",
+                "state its list status (Party(lists=[...]); --buyer-not-listed on the command line) to settle it",
             ))
             return party
         unknown.update(SCREENED_FACTS)
@@ -301,7 +301,8 @@ class Resolver:
                 "possible_list_match",
                 f"buyer {party.name!r} may be {match.party_name} ({match.party_id}), {'; '.join(match.entries)}: "
                 f"{match.how} ({match.matched_name!r}). Its list status is unknown until settled: pass the catalog name "
-                f"{match.party_name!r} if it is that party, or state the buyer's list status (Party(lists=[...]), [] if it is on none)",
+                f"{match.party_name!r} if it is that party, or state the buyer's list status (Party(lists=[...]), [] if it is on "
+                "none; --buyer-not-listed on the command line)",
             ))
         return party
 
