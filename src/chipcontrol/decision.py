@@ -222,13 +222,13 @@ def _advisories(
         if results[rule.id] is False:
             continue
         maybe = " (may apply: a fact it needs is unknown)" if results[rule.id] is None else ""
-        kind = AdvisoryKind.REPORTED if rule.status is Status.REPORTED else AdvisoryKind.PROPOSED
+        kind, why = _ADVISORY_OF[rule.status]
         out.append(
             Advisory(
                 kind=kind,
                 rule_id=rule.id,
                 status=rule.status,
-                message=f"{rule.title}{maybe}: {rule.explanation.strip()} (not in force; does not change the outcome)",
+                message=f"{rule.title}{maybe}: {rule.explanation.strip()} ({why}; does not change the outcome)",
                 citations=rulebook.citations_of(rule.id),
             )
         )
@@ -276,6 +276,13 @@ def _advisories(
             )
         )
     return out
+
+
+_ADVISORY_OF = {
+    Status.REPORTED: (AdvisoryKind.REPORTED, "not in force"),
+    Status.PROPOSED: (AdvisoryKind.PROPOSED, "not in force"),
+    Status.NOT_EXPORT_CONTROL: (AdvisoryKind.NOT_EXPORT_CONTROL, "not an export control"),
+}
 
 
 def _reason(outcome: Outcome, findings: list[Finding], unknown: list[str], order: ResolvedOrder) -> str:

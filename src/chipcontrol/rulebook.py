@@ -17,7 +17,7 @@ from .files import Coverage, ExcludedDestinations
 from .order import Order
 from .parties import PartyRecord
 from .resources import bundled_rulesets
-from .rules import Kind, Rule, Status
+from .rules import ADVISORY_STATUSES, Kind, Rule, Status
 from .provenance import iso_date
 from .resolution import Resolver
 from .sources import Citation, CitationSpec, Source, SourceKind
@@ -188,7 +188,7 @@ class Rulebook:
             return coverage_verdict(runner.name)
         facts = build_facts(resolved, self.groups_on)
         in_force = self.rules_on(resolved.date, resolved.kind)
-        advisory = self.rules_on(resolved.date, resolved.kind, (Status.PROPOSED, Status.REPORTED))
+        advisory = self.rules_on(resolved.date, resolved.kind, ADVISORY_STATUSES)
         results = runner.evaluate([r.id for r in in_force + advisory], facts)
         return decide(self, resolved, facts, in_force, advisory, results, runner.name)
 

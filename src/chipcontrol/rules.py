@@ -22,12 +22,17 @@ class Kind(str, Enum):
 
 
 class Status(str, Enum):
-    """Only `in_force` rules decide outcomes; `proposed` and `reported` ones become advisories."""
+    """Only `in_force` rules decide outcomes; `proposed`, `reported` and `not_export_control` ones become advisories."""
 
     IN_FORCE = "in_force"
     PROPOSED = "proposed"
     REPORTED = "reported"
+    NOT_EXPORT_CONTROL = "not_export_control"  # in force, but another law (a tariff) or an uncodified expectation
     RESCINDED = "rescinded"
+
+
+#: Statuses whose rules are shown as advisories when they fire, never deciding (design.md §3, rule 8).
+ADVISORY_STATUSES = (Status.PROPOSED, Status.REPORTED, Status.NOT_EXPORT_CONTROL)
 
 
 class Effect(str, Enum):
@@ -95,7 +100,9 @@ class Rule(Strict):
     until: IsoDate | None = Field(default=None, description="First day it no longer applies (exclusive); null: open.")
     kinds: list[Kind] = Field(default_factory=lambda: list(EXPORT_KINDS), min_length=1)
     effect: Effect | None = Field(
-        default=None, description="What the rule requires when it fires; absent only for a review rule (`reviews`)."
+        default=None,
+        description="What the rule requires when it fires; absent only for a review rule (`reviews`) and a measure "
+        "that is not an export control (status not_export_control).",
     )
     review_policy: ReviewPolicy | None = Field(
         default=None,
@@ -140,9 +147,13 @@ class Rule(Strict):
                 raise ValueError("a review rule (`reviews`) sets a review policy only: no effect, exempts or claim")
             if self.review_policy is None:
                 raise ValueError("a review rule (`reviews`) needs the `review_policy` it sets")
+        elif self.status is Status.NOT_EXPORT_CONTROL:
+            if self.effect is not None or self.exempts or self.claim or self.review_policy is not None:
+                raise ValueError("a not_export_control measure is an advisory only: no effect, exempts, claim or review_policy")
         else:
             if self.effect is None:
-                raise ValueError("`effect` is required (only a review rule, with `reviews`, has none)")
+                raise ValueError("`effect` is required (only a review rule, with `reviews`, or a not_export_control "
+                                 "measure has none)")
             if self.review_policy is not None and self.effect is not Effect.LICENSE_REQUIRED:
                 raise ValueError("`review_policy` belongs to a licence requirement (effect license_required)")
             if self.policy_conditions:

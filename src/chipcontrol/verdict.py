@@ -124,6 +124,7 @@ class Finding(Strict):
 class AdvisoryKind(str, Enum):
     REPORTED = "reported"  # a measure reported (e.g. by an article) but not in force
     PROPOSED = "proposed"  # a proposed rule
+    NOT_EXPORT_CONTROL = "not_export_control"  # a tariff or an uncodified expectation on this order (no outcome)
     DATA_GAP = "data_gap"  # an unknown fact a rule needed
     DISPUTED_FIGURE = "disputed_figure"  # a deciding rule read a figure sources dispute
     DISCREPANCY = "discrepancy"  # an article and the law disagree about a rule of this verdict
