@@ -15,7 +15,7 @@ from .lint import LintIssue, LintReport, lint, lint_path  # noqa: E402
 from .order import Order  # noqa: E402
 from .parties import Party  # noqa: E402
 from .rulebook import Rulebook, load_rulebook  # noqa: E402
-from .rules import Effect, Kind, ReviewPolicy, Status  # noqa: E402
+from .rules import Effect, Kind, Posture, ReviewPolicy, Status  # noqa: E402
 from .sources import Citation  # noqa: E402
 from .timeline import RuleChange, Segment, Timeline  # noqa: E402
 from .verdict import Advisory, AdvisoryKind, Finding, OrderError, Outcome, Role, Verdict  # noqa: E402
@@ -37,6 +37,7 @@ __all__ = [
     "OrderError",
     "Outcome",
     "Party",
+    "Posture",
     "ReviewPolicy",
     "Role",
     "RuleChange",

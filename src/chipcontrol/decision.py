@@ -11,7 +11,7 @@ from .chips import FIGURE_FACTS
 from .conditions import TriState, explain
 from .provenance import trusted
 from .facts import ResolvedOrder
-from .rules import Effect, ReviewPolicy, Rule, Status
+from .rules import Effect, Posture, ReviewPolicy, Rule, Status
 from .sources import Citation
 from .verdict import Advisory, AdvisoryKind, Finding, OrderSummary, Outcome, Role, Verdict
 
@@ -102,6 +102,8 @@ def decide(
         checked=checked,
         advisories=advisories,
         reason_citations=[],
+        posture=Posture.ENFORCED,
+        provisional=False,
         rulebook_hash=rulebook.hash,
         engine=engine,
         library_version=__version__,
@@ -333,3 +335,8 @@ def out_of_coverage(
         engine=engine,
         library_version=__version__,
     )
+
+
+def with_advisories(verdict: Verdict, advisories: list[Advisory], **fields: Any) -> Verdict:
+    """The verdict with more advisories (and other fields, e.g. posture) — verdicts are immutable."""
+    return verdict.model_copy(update={"advisories": [*verdict.advisories, *advisories], **fields})

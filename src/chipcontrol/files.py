@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 from pydantic import Field, model_validator
 
@@ -33,7 +35,12 @@ class Coverage(Strict):
     """The dates, kinds and destinations the rulebook speaks for."""
 
     start: IsoDate
-    until: IsoDate = Field(description="First day no longer covered (exclusive).")
+    until: IsoDate = Field(description="First day no longer covered (exclusive): the verified horizon.")
+    provisional_until: IsoDate | None = Field(
+        default=None,
+        description="Rules scheduled beyond the verified horizon are encoded up to this day (exclusive); "
+        "evaluate(..., provisional=True) answers there, marked provisional. Null: no provisional answers.",
+    )
     kinds: list[Kind] = Field(min_length=1)
     excluded_destinations: list[ExcludedDestinations] = Field(default_factory=list)
     not_encoded: list[NotEncoded] = Field(default_factory=list)
@@ -43,7 +50,14 @@ class Coverage(Strict):
     def _dates(self) -> Coverage:
         if self.until <= self.start:
             raise ValueError("coverage `until` must be after `start`")
+        if self.provisional_until is not None and self.provisional_until <= self.until:
+            raise ValueError("coverage `provisional_until` must be after `until`")
         return self
+
+    @property
+    def last_encoded(self) -> dt.date:
+        """The first day no rule speaks for, provisionally or not."""
+        return self.provisional_until or self.until
 
 
 class Presumptions(Strict):

@@ -110,9 +110,9 @@ def _never_fires(rulebook: Rulebook) -> list[LintIssue]:
     cov = rulebook.coverage
     for rule_id, rule in sorted(rulebook.rules.items()):
         where = _where(rulebook, rule_id)
-        if rule.effective >= cov.until or (rule.until is not None and rule.until <= cov.start):
+        if rule.effective >= cov.last_encoded or (rule.until is not None and rule.until <= cov.start):
             until = rule.until or "open"
-            issues.append(_issue(Severity.ERROR, "never-fires", where, f"valid {rule.effective} to {until}, entirely outside the coverage ({cov.start} to {cov.until})"))
+            issues.append(_issue(Severity.ERROR, "never-fires", where, f"valid {rule.effective} to {until}, entirely outside the coverage ({cov.start} to {cov.last_encoded})"))
         if not set(rule.kinds) & set(cov.kinds):
             issues.append(_issue(Severity.ERROR, "never-fires", where, f"its kinds ({', '.join(k.value for k in rule.kinds)}) are not covered by the rulebook"))
         if not satisfiable(rulebook.conditions[rule_id], domains, groups):

@@ -286,6 +286,10 @@ def verdict_html(verdict: Verdict, *, link_base: Any = _DEFAULT, show_checked: b
         f'<span style="{_MUTED}">permitted: <b>{_PERMITTED_WORD[verdict.permitted]}</b></span></div>',
         f'<div style="margin:2px 0 4px 0">{esc(verdict.reason)}</div>',
     ]
+    if verdict.provisional:
+        parts.append('<div style="margin:2px 0 4px 0"><b>Provisional:</b> the date is past the rulebook\'s verified horizon</div>')
+    if verdict.posture.value != "enforced":
+        parts.append(f'<div style="margin:2px 0 4px 0"><b>Posture:</b> {esc(verdict.posture.value)} (the law as written)</div>')
     if verdict.outcome is Outcome.LICENSE_REQUIRED:
         conditions = "".join(f"<li>{esc(c)}</li>" for c in verdict.policy_conditions)
         parts.append(

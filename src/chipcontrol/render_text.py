@@ -102,6 +102,10 @@ def verdict_text(verdict: Verdict, show_checked: bool = True) -> str:
         f"Outcome: {verdict.outcome.value.upper().replace('_', ' ')}   (permitted: {permitted})",
         _wrap(verdict.reason, "  "),
     ]
+    if verdict.provisional:
+        lines.append("PROVISIONAL: the date is past the rulebook's verified horizon (see the provisional advisory)")
+    if verdict.posture.value != "enforced":
+        lines.append(f"Posture: {verdict.posture.value} (the law as written, whether or not it is enforced)")
     if verdict.outcome.value == "license_required":
         lines.append(f"Review policy: {policy_words(verdict.review_policy)}")
         lines.extend(_wrap(f"- on condition: {c}", "  ") for c in verdict.policy_conditions)

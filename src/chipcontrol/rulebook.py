@@ -17,11 +17,11 @@ from .files import Coverage, ExcludedDestinations
 from .order import Order
 from .parties import PartyRecord
 from .resources import bundled_rulesets
-from .rules import ADVISORY_STATUSES, Kind, Rule, Status
+from .rules import ADVISORY_STATUSES, Kind, Posture, Rule, Status
 from .provenance import iso_date
 from .resolution import Resolver
 from .sources import Citation, CitationSpec, Source, SourceKind
-from .verdict import LegalBasisView, OrderError, Verdict
+from .verdict import Advisory, AdvisoryKind, LegalBasisView, OrderError, Verdict
 
 
 class Rulebook:
@@ -177,26 +177,68 @@ class Rulebook:
 
         return get_engine(self, name)
 
-    def evaluate(self, order: Order, engine: str | None = None) -> Verdict:
-        """Was this order legal? The verdict with the deciding rules and their citations."""
-        from .decision import decide
+    def evaluate(
+        self, order: Order, engine: str | None = None, posture: Posture | str = Posture.ENFORCED, provisional: bool = False
+    ) -> Verdict:
+        """Was this order legal? The verdict with the deciding rules and their citations.
 
+        `posture`: "enforced" (default) applies what the agency enforces, "codified" the text as codified; where
+        they differ the verdict has a `posture` advisory with the other outcome (design.md §3, rule 13).
+        `provisional=True` answers past the verified horizon, up to `coverage.provisional_until`, with the
+        scheduled but unverified changes listed; the verdict is then marked `provisional`.
+        """
+        from .decision import decide, with_advisories
+
+        posture = _posture(posture)
         resolved = self.resolve(order)
-        coverage_verdict = self._coverage_verdict(resolved)
         runner = self.engine(engine)
+        coverage_verdict = self._coverage_verdict(resolved, provisional)
         if coverage_verdict is not None:
-            return coverage_verdict(runner.name)
+            return with_advisories(coverage_verdict(runner.name), [], posture=posture)
         facts = build_facts(resolved, self.groups_on)
-        in_force = self.rules_on(resolved.date, resolved.kind)
+        applicable = self.rules_on(resolved.date, resolved.kind)
         advisory = self.rules_on(resolved.date, resolved.kind, ADVISORY_STATUSES)
-        results = runner.evaluate([r.id for r in in_force + advisory], facts)
-        return decide(self, resolved, facts, in_force, advisory, results, runner.name)
+        results = runner.evaluate([r.id for r in applicable + advisory], facts)
+        chosen = [r for r in applicable if r.enforced or posture is Posture.CODIFIED]
+        verdict = decide(self, resolved, facts, chosen, advisory, results, runner.name)
+        extra = []
+        if len(chosen) < len(applicable) or posture is Posture.CODIFIED and any(not r.enforced for r in applicable):
+            other = Posture.ENFORCED if posture is Posture.CODIFIED else Posture.CODIFIED
+            alternative = [r for r in applicable if r.enforced or other is Posture.CODIFIED]
+            extra += _posture_advisories(self, verdict, decide(self, resolved, facts, alternative, [], results, runner.name), other)
+        if resolved.date >= self.coverage.until:
+            extra.append(self._provisional_advisory(resolved.date))
+        if not extra and posture is Posture.ENFORCED:
+            return verdict
+        return with_advisories(verdict, extra, posture=posture, provisional=resolved.date >= self.coverage.until)
 
-    def timeline(self, order: Order, start: dt.date | str, end: dt.date | str, engine: str | None = None):
+    def _provisional_advisory(self, day: dt.date) -> Advisory:
+        """What is scheduled but unverified between the verified horizon and `day`."""
+        horizon = self.coverage.until
+        scheduled = sorted((r for r in self.rules.values() if horizon <= r.effective <= day), key=lambda r: (r.effective, r.id))
+        listed = "; ".join(f"{r.id} from {r.effective} ({r.confidence.value})" for r in scheduled) or "none encoded"
+        return Advisory(
+            kind=AdvisoryKind.PROVISIONAL,
+            message=f"provisional: {day} is past the verified horizon ({horizon - dt.timedelta(days=1)}); "
+            f"scheduled but unverified changes since then: {listed}",
+            citations=[c for r in scheduled for c in self.citations_of(r.id)],
+        )
+
+    def timeline(
+        self,
+        order: Order,
+        start: dt.date | str,
+        end: dt.date | str,
+        engine: str | None = None,
+        posture: Posture | str = Posture.ENFORCED,
+        provisional: bool = False,
+    ):
         """The order's legality over [start, end): segments of constant verdict and the rule changes between them."""
         from .timeline import build_timeline
 
-        return build_timeline(self, order, _day(start, "start"), _day(end, "end"), engine=engine)
+        return build_timeline(
+            self, order, _day(start, "start"), _day(end, "end"), engine=engine, posture=posture, provisional=provisional
+        )
 
     def evaluate_many(self, orders, engine: str | None = None, errors: str = "raise") -> list[Verdict | OrderError]:
         """Evaluate many orders, in order (an audit of an order book, a notebook table).
@@ -225,13 +267,17 @@ class Rulebook:
             if was_enabled:
                 gc.enable()
 
-    def _coverage_verdict(self, resolved: ResolvedOrder):
+    def _coverage_verdict(self, resolved: ResolvedOrder, provisional: bool = False):
         from .decision import out_of_coverage
 
         cov = self.coverage
-        if not cov.start <= resolved.date < cov.until:
-            last = cov.until - dt.timedelta(days=1)
-            reason = f"{resolved.date} is outside the rulebook's coverage ({cov.start} to {last})"
+        until = cov.last_encoded if provisional else cov.until
+        if not cov.start <= resolved.date < until:
+            last = until - dt.timedelta(days=1)
+            reason = f"{resolved.date} is outside the rulebook's coverage ({cov.start} to {last}"
+            if cov.provisional_until and not provisional and resolved.date < cov.provisional_until:
+                reason += f"; provisional answers to {cov.provisional_until - dt.timedelta(days=1)} with provisional=True"
+            reason += ")"
             return lambda engine: out_of_coverage(self, resolved, reason, [], engine)
         if resolved.kind not in cov.kinds:
             kinds = ", ".join(k.value for k in cov.kinds)
@@ -251,6 +297,29 @@ class Rulebook:
 def load_rulebook(path: str | Path | None = None, *, seeds: str | Path | None = None) -> Rulebook:
     """Load the bundled rulesets (or the rulesets folder at `path`), checking everything on load."""
     return Rulebook(loader.load(Path(path) if path else bundled_rulesets(), seeds=seeds))
+
+
+def _posture(value: Posture | str) -> Posture:
+    try:
+        return Posture(value)
+    except ValueError:
+        raise InputError(f"unknown posture {str(value)[:40]!r}; choose 'enforced' or 'codified'") from None
+
+
+def _posture_advisories(rulebook: Rulebook, verdict: Verdict, alternative: Verdict, other: Posture) -> list[Advisory]:
+    """A `posture` advisory when the other posture gives another outcome or other deciding rules."""
+    if (alternative.outcome, alternative.deciding_rule_ids) == (verdict.outcome, verdict.deciding_rule_ids):
+        return []
+    differing = sorted(set(alternative.deciding_rule_ids) ^ set(verdict.deciding_rule_ids))
+    rules = ", ".join(alternative.deciding_rule_ids) or "no restricting rule"
+    law = "the text as codified" if other is Posture.CODIFIED else "what the agency enforces"
+    return [
+        Advisory(
+            kind=AdvisoryKind.POSTURE,
+            message=f"under {law} (posture '{other.value}') the outcome would be {alternative.outcome.value} ({rules})",
+            citations=[c for rule_id in differing for c in rulebook.citations_of(rule_id)],
+        )
+    ]
 
 
 def _day(value: dt.date | str, what: str) -> dt.date:

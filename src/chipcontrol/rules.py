@@ -31,6 +31,13 @@ class Status(str, Enum):
     RESCINDED = "rescinded"
 
 
+class Posture(str, Enum):
+    """Which law a verdict applies where codified and enforced law differ (design.md §3, rule 13)."""
+
+    ENFORCED = "enforced"  # what the agency enforces (the default)
+    CODIFIED = "codified"  # the text as codified, enforced or not
+
+
 #: Statuses whose rules are shown as advisories when they fire, never deciding (design.md §3, rule 8).
 ADVISORY_STATUSES = (Status.PROPOSED, Status.REPORTED, Status.NOT_EXPORT_CONTROL)
 
@@ -126,6 +133,11 @@ class Rule(Strict):
     claim: str | None = Field(
         default=None,
         description="For an authorisation the exporter must invoke: the name an Order lists in `claims`.",
+    )
+    enforced: bool = Field(
+        default=True,
+        description="False for a rule on the books that the agency does not enforce: it decides only with "
+        "posture='codified', and otherwise shows as a `posture` advisory where it would change the outcome.",
     )
     legal_basis: LegalBasis
     citations: list[CitationSpec] = Field(min_length=1, description="At least one; article quotes are checked.")

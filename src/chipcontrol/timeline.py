@@ -125,7 +125,8 @@ def _key(verdict: Verdict) -> tuple:
 
 def change_dates(rulebook: Rulebook, order: Order) -> set[dt.date]:
     """Every date on which something this order depends on may change."""
-    dates: set[dt.date] = {rulebook.coverage.start, rulebook.coverage.until}
+    cov = rulebook.coverage
+    dates: set[dt.date] = {cov.start, cov.until, cov.last_encoded}
     for rule in rulebook.rules.values():
         dates.add(rule.effective)
         if rule.until:
@@ -141,7 +142,9 @@ def change_dates(rulebook: Rulebook, order: Order) -> set[dt.date]:
     return dates
 
 
-def build_timeline(rulebook: Rulebook, order: Order, start: dt.date, end: dt.date, engine: str | None = None) -> Timeline:
+def build_timeline(
+    rulebook: Rulebook, order: Order, start: dt.date, end: dt.date, engine: str | None = None, posture="enforced", provisional=False
+) -> Timeline:
     """The order's verdict over [start, end), as merged segments with the rule changes at each boundary."""
     if end <= start:
         from .errors import InputError
@@ -149,7 +152,10 @@ def build_timeline(rulebook: Rulebook, order: Order, start: dt.date, end: dt.dat
         raise InputError(f"the timeline's end {end} must be after its start {start}")
     cuts = sorted(d for d in change_dates(rulebook, order) if start < d < end)
     points = [start, *cuts]
-    verdicts = [rulebook.evaluate(order.model_copy(update={"date": day}), engine=engine) for day in points]
+    verdicts = [
+        rulebook.evaluate(order.model_copy(update={"date": day}), engine=engine, posture=posture, provisional=provisional)
+        for day in points
+    ]
 
     runs: list[list[int]] = []  # indices of points with the same verdict, consecutive
     for i, verdict in enumerate(verdicts):

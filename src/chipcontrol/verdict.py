@@ -11,7 +11,7 @@ from pydantic import Field, PrivateAttr, computed_field, model_validator
 
 from .conditions import ConditionCheck
 from .provenance import Confidence, Strict
-from .rules import Effect, Kind, ReviewPolicy, Status
+from .rules import Effect, Kind, Posture, ReviewPolicy, Status
 from .sources import Citation
 
 
@@ -132,6 +132,8 @@ class AdvisoryKind(str, Enum):
     UNSCREENED_PARTY = "unscreened_party"  # an inline buyer checked only against the catalog's listed parties
     POSSIBLE_LIST_MATCH = "possible_list_match"  # an inline buyer whose name is like a listed party's
     RED_FLAG = "red_flag"  # a listed owner whose share is unknown (Red Flag 29 of the Affiliates rule)
+    POSTURE = "posture"  # codified and enforced law give different outcomes for this order
+    PROVISIONAL = "provisional"  # the date is past the verified horizon: scheduled, unverified changes
     NOTE = "note"  # anything else an auditor should know
 
 
@@ -192,10 +194,13 @@ class Verdict(Strict):
     reason_citations: list[Citation] = Field(
         default_factory=list, description="Citations for the reason itself (e.g. why out of coverage)."
     )
+    posture: Posture = Field(default=Posture.ENFORCED, description="Which law was applied (design.md §3, rule 13).")
+    provisional: bool = Field(
+        default=False, description="True when the date is past the rulebook's verified horizon (a best-known answer)."
+    )
     rulebook_hash: str
     engine: str
     library_version: str
-
 
     @computed_field  # type: ignore[prop-decorator]
     @property
