@@ -29,6 +29,16 @@ class Country(Strict):
     ear_treated_as: TreatedAs | None = None
 
 
+class ContestedDates(Strict):
+    """The other reading of a membership's contested dates (e.g. Cambodia leaving D:5 on 2025-11-07 with State's
+    ITAR change, or on 2026-02-03 with BIS's conforming rule)."""
+
+    since: IsoDate | None = Field(default=None, description="The other reading of `since` (null: not contested).")
+    until: IsoDate | None = Field(default=None, description="The other reading of `until` (null: not contested).")
+    source: str = Field(description="Id of the instrument behind the other reading.")
+    note: str
+
+
 class Membership(Strict):
     """A country's membership of a group over [since, until); null bounds are open."""
 
@@ -36,16 +46,37 @@ class Membership(Strict):
     since: IsoDate | None = Field(default=None, description="null: a member since before the rulebook's coverage.")
     until: IsoDate | None = Field(default=None, description="null: still a member at the end of the coverage.")
     confidence: Confidence
+    contested: ContestedDates | None = Field(
+        default=None,
+        description="When a date is contested: the other reading. Verdicts follow `since`/`until` and, between the two "
+        "readings, carry a `contested` advisory when the other reading would answer differently.",
+    )
     note: str | None = None
 
     @model_validator(mode="after")
     def _order(self) -> Membership:
         if self.since and self.until and self.until <= self.since:
             raise ValueError(f"membership of {self.country}: until {self.until} is not after since {self.since}")
+        if self.contested and self.contested.since is None and self.contested.until is None:
+            raise ValueError(f"membership of {self.country}: `contested` gives no other date")
         return self
 
-    def active_on(self, day: dt.date) -> bool:
-        return (self.since is None or self.since <= day) and (self.until is None or day < self.until)
+    def active_on(self, day: dt.date, other_reading: bool = False) -> bool:
+        """Member on `day` (by the other reading of contested dates, when asked)."""
+        since, until = self.since, self.until
+        if other_reading and self.contested:
+            since = self.contested.since or since
+            until = self.contested.until or until
+        return (since is None or since <= day) and (until is None or day < until)
+
+    def contested_window(self) -> tuple[dt.date, dt.date] | None:
+        """The days on which the two readings differ (first, last exclusive), if any."""
+        if self.contested is None:
+            return None
+        pairs = [(a, b) for a, b in ((self.since, self.contested.since), (self.until, self.contested.until)) if a and b]
+        if not pairs:
+            return None
+        return min(min(p) for p in pairs), max(max(p) for p in pairs)
 
 
 class CountryGroup(Strict):

@@ -533,6 +533,8 @@ def _check_catalog(loaded: LoadedRules) -> None:
             if member.country not in loaded.countries:
                 where = loaded.where("group", group.id, "members", i)
                 problems.append(f"{where}: member {excerpt(member.country)} is not a known country")
+            if member.contested is not None:
+                _need_instrument(loaded, member.contested.source, loaded.where("group", group.id, "members", i) + " contested")
 
 
 def _check_coverage(loaded: LoadedRules) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 from . import loader
 from .chips import ChipRecord
 from .conditions import facts_used
-from .countries import Country, CountryGroup
+from .countries import Country, CountryGroup, Membership
 from .errors import InputError, RulebookError
-from .facts import ResolvedOrder, build_facts
+from .facts import COUNTRY_FACTS, ResolvedOrder, build_facts
 from .files import Coverage, ExcludedDestinations
 from .order import Order
 from .parties import PartyRecord
@@ -123,21 +123,32 @@ class Rulebook:
                 dated.setdefault(member.country, []).append(member)
         index: dict[str, frozenset[str] | list] = {}
         for code, members in dated.items():
-            if all(m.since is None and m.until is None for m in members):
+            if all(m.since is None and m.until is None and m.contested is None for m in members):
                 index[code] = frozenset(g.id for g in self.groups.values() if any(m.country == code for m in g.members))
             else:
                 index[code] = [(g.id, m) for g in self.groups.values() for m in g.members if m.country == code]
         return index
 
-    def groups_on(self, code: str, day: dt.date) -> frozenset[str]:
-        """EAR groups a country belongs to on a day (Hong Kong counts as China once the EAR treats it so)."""
+    def groups_on(self, code: str, day: dt.date, other_reading: bool = False) -> frozenset[str]:
+        """EAR groups a country belongs to on a day (Hong Kong counts as China once the EAR treats it so);
+        `other_reading`: by the other reading of contested membership dates."""
         country = self.countries.get(code)
         if country is not None and country.ear_treated_as and country.ear_treated_as.since <= day:
             code = country.ear_treated_as.country
         groups = self._memberships.get(code, frozenset())
         if isinstance(groups, frozenset):
             return groups
-        return frozenset(group_id for group_id, member in groups if member.active_on(day))
+        return frozenset(group_id for group_id, member in groups if member.active_on(day, other_reading))
+
+    def contested_memberships(self, codes, day: dt.date) -> list[tuple[str, Membership]]:
+        """(group id, membership) of the countries `codes` whose contested dates put `day` between two readings."""
+        out = []
+        for group in self.groups.values():
+            for member in group.members:
+                window = member.contested_window()
+                if member.country in codes and window and window[0] <= day < window[1]:
+                    out.append((group.id, member))
+        return out
 
     # ------------------------------------------------------------------------------ rules by date
 
@@ -206,11 +217,41 @@ class Rulebook:
             other = Posture.ENFORCED if posture is Posture.CODIFIED else Posture.CODIFIED
             alternative = [r for r in applicable if r.enforced or other is Posture.CODIFIED]
             extra += _posture_advisories(self, verdict, decide(self, resolved, facts, alternative, [], results, runner.name), other)
+        extra += self._contested_advisories(resolved, facts, verdict, chosen, results, runner)
         if resolved.date >= self.coverage.until:
             extra.append(self._provisional_advisory(resolved.date))
         if not extra and posture is Posture.ENFORCED:
             return verdict
         return with_advisories(verdict, extra, posture=posture, provisional=resolved.date >= self.coverage.until)
+
+    def _contested_advisories(self, resolved, facts, verdict, rules, results, runner) -> list[Advisory]:
+        """Between two readings of a contested membership date: a `contested` advisory when the other reading
+        answers differently (the verdict follows the encoded reading)."""
+        from .decision import decide
+
+        codes = {facts.get(name) for name in COUNTRY_FACTS} - {None}
+        contested = self.contested_memberships(codes, resolved.date)
+        if not contested:
+            return []
+        other_facts = build_facts(resolved, lambda code, day: self.groups_on(code, day, other_reading=True))
+        other_results = runner.evaluate(list(results), other_facts)
+        other = decide(self, resolved, other_facts, rules, [], other_results, runner.name)
+        if (other.outcome, other.deciding_rule_ids) == (verdict.outcome, verdict.deciding_rule_ids):
+            return []
+        readings = "; ".join(
+            f"{m.country} in {group} {m.since or '…'} to {m.until or 'open'} (encoded), or to "
+            f"{m.contested.until or m.until or 'open'} from {m.contested.since or m.since or '…'}: {m.contested.note}"
+            for group, m in contested
+        )
+        deciding = ", ".join(other.deciding_rule_ids) or "no restricting rule"
+        return [
+            Advisory(
+                kind=AdvisoryKind.CONTESTED,
+                message=f"a contested date: {readings}. By the other reading the outcome would be "
+                f"{other.outcome.value} ({deciding})",
+                citations=[self.cite(CitationSpec(source=m.contested.source)) for _, m in contested],
+            )
+        ]
 
     def _provisional_advisory(self, day: dt.date) -> Advisory:
         """What is scheduled but unverified between the verified horizon and `day`."""

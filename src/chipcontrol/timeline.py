@@ -135,7 +135,8 @@ def change_dates(rulebook: Rulebook, order: Order) -> set[dt.date]:
         dates |= rulebook.resolver.list_dates(who)
     for group in rulebook.groups.values():
         for member in group.members:
-            dates.update(d for d in (member.since, member.until) if d)
+            contested = member.contested
+            dates.update(d for d in (member.since, member.until, *((contested.since, contested.until) if contested else ())) if d)
     for country in rulebook.countries.values():
         if country.ear_treated_as:
             dates.add(country.ear_treated_as.since)

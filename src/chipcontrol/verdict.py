@@ -133,6 +133,7 @@ class AdvisoryKind(str, Enum):
     POSSIBLE_LIST_MATCH = "possible_list_match"  # an inline buyer whose name is like a listed party's
     RED_FLAG = "red_flag"  # a listed owner whose share is unknown (Red Flag 29 of the Affiliates rule)
     POSTURE = "posture"  # codified and enforced law give different outcomes for this order
+    CONTESTED = "contested"  # a date the sources dispute; the other reading gives a different outcome
     PROVISIONAL = "provisional"  # the date is past the verified horizon: scheduled, unverified changes
     NOTE = "note"  # anything else an auditor should know
 
