@@ -35,6 +35,19 @@ def copy_rulesets(root: Path) -> Path:
     return root / "rulesets"
 
 
+def hypothetical(rule_id: str, title: str, when: str, source: str = "fr-88-73458", **fields) -> dict:
+    """A made-up rule for a test, as its YAML mapping: cited to an instrument of the rulebook, said to be made up."""
+    return {
+        "id": rule_id,
+        "title": title,
+        **fields,
+        "legal_basis": {"source": source, "provision": "hypothetical"},
+        "citations": [{"source": source}],
+        "explanation": "A made-up rule, for the test.",
+        "when": when,
+    }
+
+
 def add_rule(rulesets: Path, file: str, rule: dict) -> None:
     """Append a rule (as its YAML mapping) to rules/<file> of a rulesets copy."""
     path = rulesets / "rules" / file

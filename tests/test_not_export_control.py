@@ -7,18 +7,15 @@ import pytest
 
 import chipcontrol as cc
 
-from .conftest import add_rule, copy_rulesets
+from .conftest import add_rule, copy_rulesets, hypothetical
 
-TARIFF = {
-    "id": "hypothetical-tariff",
-    "title": "Hypothetical: a 25 % duty on imports of chips in the H100 band",
-    "status": "not_export_control",
-    "effective": "2024-01-01",
-    "legal_basis": {"source": "fr-88-73458", "provision": "hypothetical"},
-    "citations": [{"source": "fr-88-73458"}],
-    "explanation": "A made-up customs measure, for the test.",
-    "when": "chip.tpp >= 14000 and chip.tpp < 17500",
-}
+TARIFF = hypothetical(
+    "hypothetical-tariff",
+    "Hypothetical: a 25 % duty on imports of chips in the H100 band",
+    "chip.tpp >= 14000 and chip.tpp < 17500",
+    status="not_export_control",
+    effective="2024-01-01",
+)
 
 
 @pytest.fixture(scope="module")

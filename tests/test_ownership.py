@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import chipcontrol as cc
 
-from .conftest import add_rule, copy_rulesets
+from .conftest import add_rule, copy_rulesets, hypothetical
 
 DAY = "2024-06-01"  # Inspur Group (2023-03-02) and Huawei (2019-05-16) are on the Entity List
 
@@ -81,16 +81,14 @@ def rb_with_affiliates_rule(tmp_path_factory):
     add_rule(
         rulesets,
         "entity-list.yaml",
-        {
-            "id": "hypothetical-affiliates",
-            "title": "Hypothetical: a buyer owned 50 % or more by listed parties needs a licence",
-            "effective": "2022-01-01",
-            "effect": "license_required",
-            "legal_basis": {"source": "ear-part-744-supp-4", "provision": "hypothetical"},
-            "citations": [{"source": "ear-part-744-supp-4"}],
-            "explanation": "A made-up rule reading the listed owner share, for the test.",
-            "when": "chip.subject_to_ear and buyer.listed_owner_share >= 0.5",
-        },
+        hypothetical(
+            "hypothetical-affiliates",
+            "Hypothetical: a buyer owned 50 % or more by listed parties needs a licence",
+            "chip.subject_to_ear and buyer.listed_owner_share >= 0.5",
+            source="ear-part-744-supp-4",
+            effective="2022-01-01",
+            effect="license_required",
+        ),
     )
     return cc.load_rulebook(rulesets)
 

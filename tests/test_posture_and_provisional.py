@@ -10,22 +10,19 @@ from hypothesis import given, settings
 
 import chipcontrol as cc
 
-from .conftest import add_rule, copy_rulesets
+from .conftest import add_rule, copy_rulesets, hypothetical
 from .strategies import orders
 
 LAB = cc.Party(name="Singapore Vision Lab", headquarters="SG", lists=[])  # screened, on no list; SG is A:6 only
 
-CODIFIED_ONLY = {
-    "id": "hypothetical-codified-only",
-    "title": "Hypothetical: 3A090.a ICs need a licence worldwide (codified, not enforced)",
-    "effective": "2024-01-01",
-    "effect": "license_required",
-    "enforced": False,
-    "legal_basis": {"source": "fr-88-73458", "provision": "hypothetical"},
-    "citations": [{"source": "fr-88-73458"}],
-    "explanation": "A made-up rule on the books that the agency does not enforce, for the test.",
-    "when": 'chip.subject_to_ear and term("3A090.a-2023")',
-}
+CODIFIED_ONLY = hypothetical(
+    "hypothetical-codified-only",
+    "Hypothetical: 3A090.a ICs need a licence worldwide (codified, not enforced)",
+    'chip.subject_to_ear and term("3A090.a-2023")',
+    effective="2024-01-01",
+    effect="license_required",
+    enforced=False,
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,17 +80,15 @@ def rb_scheduled(tmp_path_factory):
     data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
     data["coverage"]["provisional_until"] = "2026-06-01"
     manifest.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    add_rule(rulesets, "entity-list.yaml", {
-        "id": "hypothetical-scheduled",
-        "title": "Hypothetical: all 3A090 ICs to Singapore need a licence (scheduled, unverified)",
-        "effective": "2025-11-10",
-        "effect": "license_required",
-        "confidence": "unverified",
-        "legal_basis": {"source": "ear-part-744-supp-4", "provision": "hypothetical"},
-        "citations": [{"source": "ear-part-744-supp-4"}],
-        "explanation": "A made-up rule scheduled past the verified horizon, for the test.",
-        "when": 'chip.subject_to_ear and term("3A090-2023") and destination == "SG"',
-    })
+    add_rule(rulesets, "entity-list.yaml", hypothetical(
+        "hypothetical-scheduled",
+        "Hypothetical: all 3A090 ICs to Singapore need a licence (scheduled, unverified)",
+        'chip.subject_to_ear and term("3A090-2023") and destination == "SG"',
+        source="ear-part-744-supp-4",
+        effective="2025-11-10",
+        effect="license_required",
+        confidence="unverified",
+    ))
     return cc.load_rulebook(rulesets)
 
 

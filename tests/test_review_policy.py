@@ -12,7 +12,7 @@ from hypothesis import given, settings
 
 import chipcontrol as cc
 
-from .conftest import add_rule, copy_rulesets
+from .conftest import add_rule, copy_rulesets, hypothetical
 from .strategies import orders
 
 Outcome, Policy = cc.Outcome, cc.ReviewPolicy
@@ -106,17 +106,14 @@ def test_a_change_of_review_policy_alone_is_a_timeline_boundary(rulesets_copy):
     add_rule(
         rulesets_copy,
         "bis-acs-ifr-2023-10.yaml",
-        {
-            "id": "hypothetical-case-by-case-2024",
-            "title": "Hypothetical: D:5 applications reviewed case by case from 2024-06-01",
-            "effective": "2024-06-01",
-            "reviews": ["bis-3a090-2023-destinations"],
-            "review_policy": "case_by_case",
-            "legal_basis": {"source": "fr-88-73458", "provision": "hypothetical"},
-            "citations": [{"source": "fr-88-73458"}],
-            "explanation": "A made-up change of review policy, for the test.",
-            "when": 'destination == "VN"',
-        },
+        hypothetical(
+            "hypothetical-case-by-case-2024",
+            "Hypothetical: D:5 applications reviewed case by case from 2024-06-01",
+            'destination == "VN"',
+            effective="2024-06-01",
+            reviews=["bis-3a090-2023-destinations"],
+            review_policy="case_by_case",
+        ),
     )
     rb = cc.load_rulebook(rulesets_copy)
     buyer = cc.Party(name="Hanoi Vision Lab", headquarters="VN", lists=[])
