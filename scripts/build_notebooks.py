@@ -456,7 +456,7 @@ def notebook_01():
             """
             Eight claims agree with the law; the ninth, the start date of the investment ban, is a year early.
             Next: [02 — how the controls moved](02_how_the_controls_moved.ipynb) follows every datacenter chip
-            from 2022 to 2025.
+            from 2022 to January 2026.
             """
         ),
     ]
@@ -470,10 +470,10 @@ def notebook_02():
     return [
         md(
             f"""
-            # How the controls moved: every datacenter chip to a Chinese buyer, 2022–2025
+            # How the controls moved: every datacenter chip to a Chinese buyer, 2022 to January 2026
 
             Between 2022 and 2025 the US rules on AI chips for China moved four times, and NVIDIA shaped chips
-            to pass each version:
+            to pass each version; from September 2025 the changes were about *who* may buy:
 
             * **26 August 2022** — NVIDIA's notice: the A100 and H100 need a licence for China and Russia.
             * **21 October 2022** — the BIS rule (ECCN 3A090): an IC needs a licence for China when its
@@ -482,6 +482,12 @@ def notebook_02():
               performance density (PD) catch mid-range chips; it reaches D:1/D:4/D:5 countries and buyers
               headquartered in China or Macau anywhere. NVIDIA applied it from **23 October 2023**.
             * **April 2025** — NVIDIA's and AMD's notices: the H20 and MI308 need a licence.
+            * **September–November 2025** — new Entity List entries (Shanghai Fudan Microelectronics and others,
+              12 September), the Affiliates rule (29 September: a buyer owned 50 % or more by listed parties
+              inherits their licence requirement) and its one-year stay (10 November); Cambodia leaves Country
+              Group D:5 (7 November by the State Department's change, 3 February 2026 by BIS's conforming rule:
+              the rulebook follows the first and flags the second). The rulebook's verified coverage stops on
+              14 January 2026, the eve of the H200 review-policy rule.
 
             {quote("article-002", "Pour continuer de vendre ses GPU d’IA en Chine, le groupe a lancé deux nouvelles puces, déclinaisons de ses produits phares, l’A100 et la plus récente H100. Baptisées A800 et H800, celles-ci sont capables d’entraîner des modèles, mais elles ne sont pas suffisamment puissantes pour être concernées par les restrictions d’exportation vers la Chine.", "To keep selling its AI GPUs in China, the group launched two new chips, variants of its flagship products, the A100 and the newer H100. Named A800 and H800, they can train models, but they are not powerful enough to be covered by the export restrictions to China.")}
 
@@ -521,7 +527,7 @@ def notebook_02():
         ),
         md(
             """
-            ## Every datacenter chip to ByteDance, on every day from 2022 to August 2025
+            ## Every datacenter chip to ByteDance, on every day from 2022 to the end of the coverage
 
             One row per chip, from its release (chips released later, such as the B200 or MI325X, are left out),
             the same buyer (ByteDance) and destination (China). Each numbered line marks a
@@ -537,7 +543,7 @@ def notebook_02():
                 for record in datacenter
             ]
             fig = plot_timelines(timelines, labels=[record.name for record in datacenter],
-                                 title="Every catalog datacenter chip to ByteDance (China), 2022 to Aug. 2025")
+                                 title="Every catalog datacenter chip to ByteDance (China), 2022 to Jan. 2026")
             """
         ),
         md("The first day each chip needed a licence (or a notification), and the rules that decided it that day:"),
@@ -723,7 +729,7 @@ def notebook_03():
                 for _, buyer, dest in picked
             ]
             fig = plot_timelines(timelines, labels=[f"H100 to {label}" for label, _, _ in picked],
-                                 title="The H100 to five buyers, 2022 to August 2025")
+                                 title="The H100 to five buyers, 2022 to January 2026")
             """
         ),
         md(

@@ -13,6 +13,8 @@ import pytest
 import chipcontrol as cc
 
 VIETNAM_LAB = cc.Party(name="Hanoi Vision Lab", headquarters="VN")  # a made-up buyer headquartered in D:1
+#: A made-up Singapore buyer 60 % owned by Inspur Group (on the Entity List since 2023-03-02).
+INSPUR_AFFILIATE = cc.Party(name="Inspur Cloud Singapore", headquarters="SG", lists=[], owners=[{"party": "Inspur Group", "share": 0.6}])
 
 
 def startup(**figures) -> cc.Party:
@@ -41,6 +43,7 @@ WITNESSES: dict[str, dict] = {
     "bis-nac-2024-notification": dict(item="RTX 4090", buyer="ByteDance", destination="CN"),
     "bis-aca-2024": dict(item="RTX 4090", buyer=VIETNAM_LAB, destination="VN"),
     "entity-list-license": dict(item="L2", buyer="Huawei", destination="CN"),
+    "bis-affiliates-2025": dict(item="L2", buyer=INSPUR_AFFILIATE),
     "nvda-2025-h20-notice": dict(item="H20", buyer="ByteDance", destination="CN"),
     "amd-2025-mi308-notice": dict(item="MI308", buyer="ByteDance", destination="CN"),
     "ear-item-not-subject": dict(item="Ascend 910B", buyer="ByteDance", destination="CN"),

@@ -39,7 +39,7 @@ def test_between_the_two_readings_the_verdict_follows_the_encoded_one_and_names_
     v = rb_contested.evaluate(cc.Order(item="A800", buyer=LAB, date="2024-05-01"))
     assert v.outcome is cc.Outcome.PERMITTED and v.deciding_rule_ids == []  # out of D:1 by the encoded reading
     (advisory,) = contested(v)
-    assert "VN in D:1" in advisory.message and "hypothetical second reading" in advisory.message
+    assert "VN left D:1 on 2024-03-01 (encoded) or on 2024-09-01: hypothetical second reading" in advisory.message
     assert "the outcome would be license_required (bis-3a090-2023-destinations)" in advisory.message
     assert advisory.citations[0].source_id == "fr-88-73458"
 

@@ -163,6 +163,7 @@ def _cited_source_ids(rulebook: Rulebook) -> set[str]:
         if country.ear_treated_as:
             cited.add(country.ear_treated_as.source)
     cited.update(group.source for group in rulebook.groups.values())
+    cited.update(m.contested.source for group in rulebook.groups.values() for m in group.members if m.contested)
     for excluded in rulebook.coverage.excluded_destinations:
         cited.update(spec.source for spec in excluded.citations)
     for item in rulebook.coverage.not_encoded:

@@ -238,11 +238,7 @@ class Rulebook:
         other = decide(self, resolved, other_facts, rules, [], other_results, runner.name)
         if (other.outcome, other.deciding_rule_ids) == (verdict.outcome, verdict.deciding_rule_ids):
             return []
-        readings = "; ".join(
-            f"{m.country} in {group} {m.since or '…'} to {m.until or 'open'} (encoded), or to "
-            f"{m.contested.until or m.until or 'open'} from {m.contested.since or m.since or '…'}: {m.contested.note}"
-            for group, m in contested
-        )
+        readings = "; ".join(_readings(group, m) for group, m in contested)
         deciding = ", ".join(other.deciding_rule_ids) or "no restricting rule"
         return [
             Advisory(
@@ -338,6 +334,16 @@ class Rulebook:
 def load_rulebook(path: str | Path | None = None, *, seeds: str | Path | None = None) -> Rulebook:
     """Load the bundled rulesets (or the rulesets folder at `path`), checking everything on load."""
     return Rulebook(loader.load(Path(path) if path else bundled_rulesets(), seeds=seeds))
+
+
+def _readings(group: str, member: Membership) -> str:
+    """'KH left D:5 on 2025-11-07 (encoded) or on 2026-02-03: why' for a contested membership."""
+    parts = []
+    if member.contested.since:
+        parts.append(f"joined {group} on {member.since} (encoded) or on {member.contested.since}")
+    if member.contested.until:
+        parts.append(f"left {group} on {member.until} (encoded) or on {member.contested.until}")
+    return f"{member.country} {' and '.join(parts)}: {member.contested.note}"
 
 
 def _posture(value: Posture | str) -> Posture:
