@@ -456,7 +456,7 @@ def notebook_01():
             """
             Eight claims agree with the law; the ninth, the start date of the investment ban, is a year early.
             Next: [02 — how the controls moved](02_how_the_controls_moved.ipynb) follows every datacenter chip
-            from 2022 to January 2026.
+            from 2022 to September 2026.
             """
         ),
     ]
@@ -470,7 +470,7 @@ def notebook_02():
     return [
         md(
             f"""
-            # How the controls moved: every datacenter chip to a Chinese buyer, 2022 to January 2026
+            # How the controls moved: every datacenter chip to a Chinese buyer, 2022 to September 2026
 
             Between 2022 and 2025 the US rules on AI chips for China moved four times, and NVIDIA shaped chips
             to pass each version; from September 2025 the changes were about *who* may buy:
@@ -486,8 +486,15 @@ def notebook_02():
               12 September), the Affiliates rule (29 September: a buyer owned 50 % or more by listed parties
               inherits their licence requirement) and its one-year stay (10 November); Cambodia leaves Country
               Group D:5 (7 November by the State Department's change, 3 February 2026 by BIS's conforming rule:
-              the rulebook follows the first and flags the second). The rulebook's verified coverage stops on
-              14 January 2026, the eve of the H200 review-policy rule.
+              the rulebook follows the first and flags the second).
+            * **15 January 2026** — the H200 rule: H200-class exports from the US to China and Macau still need
+              a licence, now reviewed case by case on seven conditions; a 25 % Section 232 duty on the H200 and
+              MI325X bands the same day (a tariff, shown as an advisory).
+            * **10 July 2026** — the UAE moves to Country Group A:5, with a UAE-specific licence requirement that
+              spares the UAE Government, G42, Core42 and the US AI firms the rule names.
+
+            The verified coverage ends on 19 September 2026; the Affiliates rule's return on 10 November 2026 is
+            scheduled but unverified (`provisional=True`).
 
             {quote("article-002", "Pour continuer de vendre ses GPU d’IA en Chine, le groupe a lancé deux nouvelles puces, déclinaisons de ses produits phares, l’A100 et la plus récente H100. Baptisées A800 et H800, celles-ci sont capables d’entraîner des modèles, mais elles ne sont pas suffisamment puissantes pour être concernées par les restrictions d’exportation vers la Chine.", "To keep selling its AI GPUs in China, the group launched two new chips, variants of its flagship products, the A100 and the newer H100. Named A800 and H800, they can train models, but they are not powerful enough to be covered by the export restrictions to China.")}
 
@@ -543,7 +550,7 @@ def notebook_02():
                 for record in datacenter
             ]
             fig = plot_timelines(timelines, labels=[record.name for record in datacenter],
-                                 title="Every catalog datacenter chip to ByteDance (China), 2022 to Jan. 2026")
+                                 title="Every catalog datacenter chip to ByteDance (China), 2022 to Sept. 2026")
             """
         ),
         md("The first day each chip needed a licence (or a notification), and the rules that decided it that day:"),
@@ -729,7 +736,7 @@ def notebook_03():
                 for _, buyer, dest in picked
             ]
             fig = plot_timelines(timelines, labels=[f"H100 to {label}" for label, _, _ in picked],
-                                 title="The H100 to five buyers, 2022 to January 2026")
+                                 title="The H100 to five buyers, 2022 to September 2026")
             """
         ),
         md(

@@ -392,11 +392,11 @@ def test_conditions_beyond_the_rulebook_total_are_refused_at_the_rule_that_cross
     rule = yaml.safe_load((rulesets_copy / "rules/entity-list.yaml").read_text(encoding="utf-8"))["rules"][0]
     when = " or ".join(["chip.datacenter"] * 1000)
     rules = [{**copy.deepcopy(rule), "id": f"big-{i:02}", "when": when} for i in range(21)]  # no shared values
-    path = rulesets_copy / "rules/big.yaml"
+    path = rulesets_copy / "rules/0-big.yaml"
     path.write_text(yaml.safe_dump({"title": "big", "rules": rules}, sort_keys=False), encoding="utf-8")
-    # rules/big.yaml is read first (files in name order): its 20th rule brings the total to 20 * 1,001 nodes
+    # rules/0-big.yaml is read first (files in name order): its 20th rule brings the total to 20 * 1,001 nodes
     assert problems(rulesets_copy) == [
-        f"rules/big.yaml:{line_of(path, 'when:', nth=20)}: rule 'big-19': the conditions of the rules up to this one "
+        f"rules/0-big.yaml:{line_of(path, 'when:', nth=20)}: rule 'big-19': the conditions of the rules up to this one "
         "have 20020 nodes with their terms expanded (at most 20000 in a rulebook)"
     ]
 

@@ -104,7 +104,7 @@ def test_a_verdict_not_involving_a_discrepancy_shows_none(rb):
 
 def test_the_timeline_command_prints_the_a800_story(rb):
     result = subprocess.run(
-        [script(), "timeline", "--item", "A800", "--buyer", "ByteDance", "--destination", "CN", "--from", "2022-01-01", "--to", "2026-06-30"],
+        [script(), "timeline", "--item", "A800", "--buyer", "ByteDance", "--destination", "CN", "--from", "2022-01-01", "--to", "2026-12-31"],
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
@@ -112,8 +112,9 @@ def test_the_timeline_command_prints_the_a800_story(rb):
     assert [(r[0], r[2], r[3]) for r in rows] == [
         ("2022-01-01", "2023-10-22", "PERMITTED"),
         ("2023-10-23", "2023-11-16", "LICENSE_REQUIRED"),
-        ("2023-11-17", "2026-01-14", "LICENSE_REQUIRED"),
-        ("2026-01-15", "2026-06-30", "OUT_OF_COVERAGE"),
+        ("2023-11-17", "2026-01-14", "LICENSE_REQUIRED"),  # presumption of denial
+        ("2026-01-15", "2026-09-19", "LICENSE_REQUIRED"),  # the same rules, reviewed case by case (91 FR 1684)
+        ("2026-09-20", "2026-12-31", "OUT_OF_COVERAGE"),
     ]
     timeline = rb.timeline(cc.Order(item="A800", buyer="ByteDance", destination="CN", date="2022-01-01"), "2022-01-01", "2026-01-01")
     before, acceleration = timeline.segments[0], timeline.segments[1]

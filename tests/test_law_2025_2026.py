@@ -118,9 +118,84 @@ def test_cambodia_as_a_destination_stays_in_scope_through_d1_and_leaves_nac_noti
     assert after.outcome is Outcome.PERMITTED and after.deciding_rule_ids == ["bis-aca-2024"]
 
 
-def test_the_coverage_now_ends_before_the_h200_review_policy_of_2026_01_15(rb):
-    assert rb.coverage.until == dt.date(2026, 1, 15)
-    last = ev(rb, item="H20", buyer="ByteDance", destination="CN", date="2026-01-14")
-    assert last.outcome is Outcome.LICENSE_REQUIRED and last.deciding_rule_ids == ["nvda-2025-h20-notice"]
-    past = ev(rb, item="H200", buyer="Tencent", destination="CN", date="2026-02-01")
+def test_the_coverage_ends_at_the_verified_horizon_and_provisional_answers_run_to_november_2026(rb):
+    assert rb.coverage.until == dt.date(2026, 9, 20) and rb.coverage.provisional_until == dt.date(2026, 12, 1)
+    past = ev(rb, item="H20", buyer="ByteDance", destination="CN", date="2026-09-20")
     assert past.outcome is Outcome.OUT_OF_COVERAGE and past.permitted is None
+
+
+# --- A04: the uncodified 15 % revenue share; A20: the H200 review policy; A21: the Section 232 tariff -----------
+
+
+def test_an_h20_to_china_after_the_august_2025_licences_carries_the_revenue_share_advisory_not_a_condition(rb):
+    v = ev(rb, item="H20", buyer="ByteDance", destination="CN", date="2025-08-20")
+    assert v.outcome is Outcome.LICENSE_REQUIRED and v.deciding_rule_ids == ["nvda-2025-h20-notice"]
+    (share,) = advisories(v, cc.AdvisoryKind.NOT_EXPORT_CONTROL)
+    assert "15 %" in share and "not an export control" in share
+    assert not advisories(ev(rb, item="H20", buyer="ByteDance", destination="CN", date="2025-08-10"), cc.AdvisoryKind.NOT_EXPORT_CONTROL)
+
+
+H200_TO_TENCENT = ["bis-3a090-2023-destinations", "bis-3a090-2023-headquarters", "nvda-2022-notice"]
+
+
+@pytest.mark.parametrize("day, policy", [("2026-01-14", Policy.PRESUMPTION_OF_DENIAL), ("2026-01-15", Policy.CASE_BY_CASE), ("2026-02-01", Policy.CASE_BY_CASE)])
+def test_an_h200_exported_from_the_us_to_tencent_in_china_is_reviewed_case_by_case_from_2026_01_15(rb, day, policy):
+    v = ev(rb, item="H200", buyer="Tencent", destination="CN", date=day)
+    assert v.outcome is Outcome.LICENSE_REQUIRED and v.deciding_rule_ids == H200_TO_TENCENT
+    assert v.review_policy is policy
+    if policy is Policy.CASE_BY_CASE:
+        assert v.finding("bis-h200-case-by-case-2026").role is cc.Role.REVIEW
+        assert len(v.policy_conditions) == 7 and any("third-party laboratory" in c for c in v.policy_conditions)
+        (tariff,) = advisories(v, cc.AdvisoryKind.NOT_EXPORT_CONTROL)
+        assert "25 %" in tariff
+
+
+@pytest.mark.parametrize(
+    "order, why",
+    [
+        (dict(item="H200", buyer="Tencent", destination="CN", kind="reexport", origin="SG"), "a reexport is not an export from the US"),
+        (dict(item="B200", buyer="Tencent", destination="CN"), "TPP over 21,000"),
+        (dict(item="H200", buyer="Huawei", destination="CN"), "an Entity List party: its listing's denial stands"),
+        (dict(item="H200", buyer="Tencent", destination="SG"), "a China-headquartered buyer outside China"),
+    ],
+)
+def test_outside_the_h200_rule_the_presumption_of_denial_stands(rb, order, why):
+    v = ev(rb, date="2026-02-01", **order)
+    assert v.outcome is Outcome.LICENSE_REQUIRED and v.review_policy is Policy.PRESUMPTION_OF_DENIAL, why
+
+
+# --- A30: the UAE moves to A:5 with a UAE-specific licence requirement -------------------------------------------
+
+DUBAI_LAB = cc.Party(name="Dubai Compute", headquarters="AE", lists=[])
+
+
+def test_a_uae_recipient_needs_a_licence_under_the_2023_rule_then_under_the_uae_rule(rb):
+    before = ev(rb, item="H100 PCIe", buyer=DUBAI_LAB, date="2026-07-09")
+    after = ev(rb, item="H100 PCIe", buyer=DUBAI_LAB, date="2026-07-10")
+    assert before.outcome is Outcome.LICENSE_REQUIRED and before.deciding_rule_ids == ["bis-3a090-2023-destinations"]
+    assert after.outcome is Outcome.LICENSE_REQUIRED and after.deciding_rule_ids == ["bis-uae-2026-advanced-computing"]
+    assert rb.groups_on("AE", dt.date(2026, 7, 10)) == {"A:5"}
+
+
+@pytest.mark.parametrize("buyer", ["UAE Government", "G42", "Core42", "Microsoft", "OpenAI"])
+def test_the_uae_rule_exempts_the_government_the_approved_entities_and_the_named_us_firms(rb, buyer):
+    v = ev(rb, item="H100 PCIe", buyer=buyer, destination="AE", date="2026-08-01")
+    assert v.outcome is Outcome.PERMITTED and v.deciding_rule_ids == []
+
+
+def test_a_china_headquartered_buyer_in_the_uae_is_still_caught_by_the_headquarters_rule(rb):
+    v = ev(rb, item="H100 PCIe", buyer="ByteDance", destination="AE", date="2026-08-01")
+    assert v.outcome is Outcome.LICENSE_REQUIRED
+    assert v.deciding_rule_ids == ["bis-3a090-2023-headquarters", "bis-uae-2026-advanced-computing"]
+
+
+# --- A31: the Affiliates rule's scheduled return (unverified), provisional answers only -----------------------
+
+
+def test_the_affiliates_rules_return_answers_only_provisionally(rb):
+    order = cc.Order(item="L2", buyer=affiliate(0.6), date="2026-11-15")
+    assert rb.evaluate(order).outcome is Outcome.OUT_OF_COVERAGE
+    v = rb.evaluate(order, provisional=True)
+    assert v.provisional and v.outcome is Outcome.LICENSE_REQUIRED and v.deciding_rule_ids == ["bis-affiliates-2026-return"]
+    (note,) = advisories(v, cc.AdvisoryKind.PROVISIONAL)
+    assert "bis-affiliates-2026-return from 2026-11-10 (unverified)" in note

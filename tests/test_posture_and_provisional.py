@@ -41,7 +41,7 @@ def test_by_default_a_rule_that_is_not_enforced_does_not_decide_and_the_verdict_
     assert v.posture is cc.Posture.ENFORCED
     assert v.outcome is cc.Outcome.PERMITTED and v.deciding_rule_ids == []
     (advisory,) = posture_advisories(v)
-    assert "under the text as codified (posture 'codified') the outcome would be license_required (hypothetical-codified-only)" in advisory.message
+    assert "under the text as codified (posture 'codified') the outcome would be license_required (hypothetical-codified-only [secondary])" in advisory.message
     assert [c.source_id for c in advisory.citations] == ["fr-88-73458"]
 
 
@@ -74,18 +74,15 @@ def test_the_posture_advisory_appears_exactly_when_the_postures_disagree(rb_codi
 
 @pytest.fixture(scope="module")
 def rb_scheduled(tmp_path_factory):
-    """The bundled rulebook with provisional answers to 2026-09-01 and a rule scheduled after the horizon."""
+    """The bundled rulebook (verified to 2026-09-19, provisional answers to 2026-11-30) with a hypothetical rule
+    scheduled after the horizon."""
     rulesets = copy_rulesets(tmp_path_factory.mktemp("provisional"))
-    manifest = rulesets / "rulebook.yaml"
-    data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-    data["coverage"]["provisional_until"] = "2026-09-01"
-    manifest.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     add_rule(rulesets, "entity-list.yaml", hypothetical(
         "hypothetical-scheduled",
         "Hypothetical: all 3A090 ICs to Singapore need a licence (scheduled, unverified)",
         'chip.subject_to_ear and term("3A090-2023") and destination == "SG"',
         source="ear-part-744-supp-4",
-        effective="2026-03-01",
+        effective="2026-10-01",
         effect="license_required",
         confidence="unverified",
     ))
@@ -93,19 +90,19 @@ def rb_scheduled(tmp_path_factory):
 
 
 def test_past_the_verified_horizon_the_answer_is_out_of_coverage_unless_provisional_is_asked(rb_scheduled):
-    order = cc.Order(item="H100 PCIe", buyer=LAB, date="2026-04-01")
+    order = cc.Order(item="H100 PCIe", buyer=LAB, date="2026-10-15")
     plain = rb_scheduled.evaluate(order)
     assert plain.outcome is cc.Outcome.OUT_OF_COVERAGE and plain.provisional is False
-    assert "provisional answers to 2026-08-31 with provisional=True" in plain.reason
+    assert "provisional answers to 2026-11-30 with provisional=True" in plain.reason
     best = rb_scheduled.evaluate(order, provisional=True)
     assert best.provisional is True
     assert best.outcome is cc.Outcome.LICENSE_REQUIRED and best.deciding_rule_ids == ["hypothetical-scheduled"]
     (note,) = [a for a in best.advisories if a.kind is cc.AdvisoryKind.PROVISIONAL]
-    assert "past the verified horizon (2026-01-14)" in note.message and "hypothetical-scheduled from 2026-03-01 (unverified)" in note.message
+    assert "past the verified horizon (2026-09-19)" in note.message and "hypothetical-scheduled from 2026-10-01 (unverified)" in note.message
 
 
 def test_provisional_answers_stop_where_the_encoded_rules_stop(rb_scheduled):
-    v = rb_scheduled.evaluate(cc.Order(item="H100 PCIe", buyer=LAB, date="2026-09-01"), provisional=True)
+    v = rb_scheduled.evaluate(cc.Order(item="H100 PCIe", buyer=LAB, date="2026-12-01"), provisional=True)
     assert v.outcome is cc.Outcome.OUT_OF_COVERAGE
 
 
@@ -117,15 +114,15 @@ def test_inside_the_verified_horizon_provisional_changes_nothing(rb_scheduled):
 
 
 def test_a_provisional_timeline_runs_past_the_horizon(rb_scheduled):
-    timeline = rb_scheduled.timeline(cc.Order(item="H100 PCIe", buyer=LAB, date="2025-12-01"), "2025-12-01", "2026-05-01", provisional=True)
+    timeline = rb_scheduled.timeline(cc.Order(item="H100 PCIe", buyer=LAB, date="2026-09-01"), "2026-09-01", "2026-11-01", provisional=True)
     assert [(s.start, s.outcome) for s in timeline.segments] == [
-        (dt.date(2025, 12, 1), cc.Outcome.PERMITTED),
-        (dt.date(2026, 3, 1), cc.Outcome.LICENSE_REQUIRED),
+        (dt.date(2026, 9, 1), cc.Outcome.PERMITTED),
+        (dt.date(2026, 10, 1), cc.Outcome.LICENSE_REQUIRED),
     ]
 
 
 def test_the_text_and_html_views_say_when_a_verdict_is_provisional_or_codified(rb_scheduled, rb_codified):
-    provisional = rb_scheduled.evaluate(cc.Order(item="H100 PCIe", buyer=LAB, date="2026-04-01"), provisional=True)
+    provisional = rb_scheduled.evaluate(cc.Order(item="H100 PCIe", buyer=LAB, date="2026-10-15"), provisional=True)
     assert "PROVISIONAL: the date is past the rulebook's verified horizon" in provisional.to_text()
     assert "<b>Provisional:</b>" in provisional._repr_html_()
     codified = rb_codified.evaluate(cc.Order(item="H100 PCIe", buyer=LAB, date="2024-06-01"), posture="codified")

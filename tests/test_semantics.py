@@ -93,7 +93,7 @@ def test_the_rtx_4090d_was_shaped_to_fall_under_note_2(rb):
     "order, fragment",
     [
         (dict(item="A100", buyer="ByteDance", date="2021-12-31"), "outside the rulebook's coverage"),
-        (dict(item="A100", buyer="ByteDance", date="2026-01-15"), "outside the rulebook's coverage"),
+        (dict(item="A100", buyer="ByteDance", date="2026-09-20"), "outside the rulebook's coverage"),
         (dict(item="L2", buyer="ByteDance", destination="RU", date="2024-01-10"), "destination RU"),
         (dict(item="L2", buyer=cc.Party(name="Minsk Compute", headquarters="BY"), destination="DE", date="2024-01-10"), "buyer headquarters BY"),
         (dict(item="L2", buyer="ByteDance", destination="IR", date="2024-01-10"), "destination IR"),

@@ -96,7 +96,9 @@ def decide(
         order=_summary(order),
         outcome=outcome,
         review_policy=policy,
-        policy_conditions=sorted({c for r in setters if rules[r].review_policy is policy for c in rules[r].policy_conditions}),
+        policy_conditions=list(
+            dict.fromkeys(c for r in sorted(setters) if rules[r].review_policy is policy for c in rules[r].policy_conditions)
+        ),
         reason=_reason(outcome, findings, unknown, order),
         findings=findings,
         checked=checked,

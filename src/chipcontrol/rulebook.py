@@ -358,7 +358,9 @@ def _posture_advisories(rulebook: Rulebook, verdict: Verdict, alternative: Verdi
     if (alternative.outcome, alternative.deciding_rule_ids) == (verdict.outcome, verdict.deciding_rule_ids):
         return []
     differing = sorted(set(alternative.deciding_rule_ids) ^ set(verdict.deciding_rule_ids))
-    rules = ", ".join(alternative.deciding_rule_ids) or "no restricting rule"
+    rules = ", ".join(
+        f"{r} [{rulebook.rules[r].confidence.value}]" if r in differing else r for r in alternative.deciding_rule_ids
+    ) or "no restricting rule"
     law = "the text as codified" if other is Posture.CODIFIED else "what the agency enforces"
     return [
         Advisory(
