@@ -199,3 +199,20 @@ def test_the_affiliates_rules_return_answers_only_provisionally(rb):
     assert v.provisional and v.outcome is Outcome.LICENSE_REQUIRED and v.deciding_rule_ids == ["bis-affiliates-2026-return"]
     (note,) = advisories(v, cc.AdvisoryKind.PROVISIONAL)
     assert "bis-affiliates-2026-return from 2026-11-10 (unverified)" in note
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from .strategies import orders  # noqa: E402
+
+
+@settings(deadline=None, max_examples=200, derandomize=True)
+@given(order=orders(kinds=st.just("reexport")))
+def test_the_h200_rule_never_sets_the_review_of_a_reexport(rb, order):
+    """91 FR 1684 covers exports from the US only: a reexport keeps the presumption of denial."""
+    try:
+        v = rb.evaluate(order.model_copy(update={"date": dt.date(2026, 3, 1)}))
+    except cc.InputError:
+        return
+    assert not [f for f in v.findings if f.rule_id == "bis-h200-case-by-case-2026" and f.role is cc.Role.REVIEW]
