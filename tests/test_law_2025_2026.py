@@ -7,8 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import chipcontrol as cc
+
+from .strategies import orders
 
 Outcome, Policy = cc.Outcome, cc.ReviewPolicy
 DAY = dt.timedelta(days=1)
@@ -199,12 +203,6 @@ def test_the_affiliates_rules_return_answers_only_provisionally(rb):
     assert v.provisional and v.outcome is Outcome.LICENSE_REQUIRED and v.deciding_rule_ids == ["bis-affiliates-2026-return"]
     (note,) = advisories(v, cc.AdvisoryKind.PROVISIONAL)
     assert "bis-affiliates-2026-return from 2026-11-10 (unverified)" in note
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from .strategies import orders  # noqa: E402
 
 
 @settings(deadline=None, max_examples=200, derandomize=True)
