@@ -5,12 +5,21 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import os
+
 import pytest
 import yaml
+from hypothesis import settings
 
 import chipcontrol as cc
 from chipcontrol.resources import bundled_rulesets, bundled_seeds
 from chipcontrol.sources import normalise_text
+
+
+# In CI every property test draws the same examples (a red CI is reproducible); elsewhere they explore anew.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

@@ -39,7 +39,8 @@ def test_a_timeline_covers_its_range_without_gaps_or_overlaps_and_adjacent_segme
     for before, after in zip(segments, segments[1:]):
         assert before.end == after.start
         assert before.start < before.end
-        assert (before.outcome, before.deciding_rule_ids) != (after.outcome, after.deciding_rule_ids)
+        # a change of review policy alone is a boundary too (design.md §3, rule 11)
+        assert (before.outcome, before.deciding_rule_ids, before.review_policy) != (after.outcome, after.deciding_rule_ids, after.review_policy)
         assert after.changes, f"no change recorded at {after.start}"
 
 
@@ -52,7 +53,9 @@ def test_evaluating_any_day_of_a_segment_gives_the_segments_verdict_with_either_
     for segment in timeline.segments:
         offset = data.draw(st.integers(min_value=0, max_value=(segment.end - segment.start).days - 1))
         verdict = rb.evaluate(order.model_copy(update={"date": segment.start + dt.timedelta(days=offset)}), engine=engine)
-        assert (verdict.outcome, verdict.deciding_rule_ids) == (segment.outcome, segment.deciding_rule_ids)
+        assert (verdict.outcome, verdict.deciding_rule_ids, verdict.review_policy) == (
+            segment.outcome, segment.deciding_rule_ids, segment.review_policy
+        )
 
 
 @settings(PROPERTY, max_examples=150)
