@@ -259,3 +259,27 @@ def test_two_catalog_chips_whose_names_differ_only_in_punctuation_are_a_rulebook
     path.write_text(text.replace('aliases: ["A100 PCIe",', 'aliases: ["A100-SXM4", "A100 PCIe",', 1), encoding="utf-8")
     with pytest.raises(cc.RulebookError, match="catalog/chips.yaml: chip 'nvidia-a100-pcie': name or alias 'A100-SXM4' is also a name of chip 'nvidia-a100-sxm'"):
         cc.load_rulebook(rulesets_copy)
+
+
+# --- systems: boards, servers and superchips are not chips ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, chip", [("HGX H200", "nvidia-h200-sxm"), ("DGX A100", "nvidia-a100-sxm"), ("hgx b200", "nvidia-b200")])
+def test_a_server_of_catalog_gpus_is_judged_as_its_gpu_and_the_verdict_says_so(rb, name, chip):
+    v = ev(rb, item=name, buyer="Tencent", destination="CN", date="2025-06-01")
+    assert v.order.item_id == chip
+    assert v.outcome is Outcome.LICENSE_REQUIRED and "bis-3a090-2023-destinations" in v.deciding_rule_ids
+    assert any(f"'{name}' is NVIDIA" in m and "a system of 8" in m for m in messages(v, "resolution"))
+
+
+@pytest.mark.parametrize("name, chip", [("GB200", "NVIDIA B200"), ("GB300 NVL72", "NVIDIA B300")])
+def test_a_grace_superchip_is_refused_naming_the_gpu_to_ask_about(rb, name, chip):
+    with pytest.raises(cc.InputError, match=f"is a system, not a chip: .* Name the chip \\({chip}\\)"):
+        ev(rb, item=name, buyer="Tencent", destination="CN", date="2025-06-01")
+
+
+def test_a_system_must_contain_a_catalog_chip(rulesets_copy):
+    path = rulesets_copy / "catalog" / "chips.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("chip: nvidia-b300, resolves: false", "chip: nvidia-b999, resolves: false"), encoding="utf-8")
+    with pytest.raises(cc.RulebookError, match=r"catalog/chips.yaml:\d+: system 'nvidia-gb300'.*chip 'nvidia-b999' is not a catalog chip"):
+        cc.load_rulebook(rulesets_copy)

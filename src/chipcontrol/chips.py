@@ -81,6 +81,25 @@ class ChipRecord(Strict):
         )
 
 
+class SystemRecord(Strict):
+    """A board, server or superchip built from a catalog chip (HGX H200, GB200): how an order naming it resolves.
+
+    The rules read the figures of an integrated circuit. A system whose GPUs are the catalog chip is judged as
+    that chip (`resolves: true`); one whose GPUs differ from every catalog part (a Grace superchip) is refused,
+    naming the chip to ask about instead.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    chip: str = Field(description="Catalog id of the GPU it contains.")
+    count: int | None = Field(default=None, ge=1, description="GPUs per system, where known.")
+    resolves: bool = Field(description="True: an order naming it is judged as `chip`; false: refused, naming `chip`.")
+    source: str
+    confidence: Confidence
+    note: str
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from pydantic import Field, model_validator
 
-from .chips import ChipRecord
+from .chips import ChipRecord, SystemRecord
 from .countries import Country, CountryGroup
 from .parties import PartyRecord
 from .provenance import IsoDate, Strict
@@ -108,6 +108,7 @@ class ChipsFile(Strict):
     """rulesets/catalog/chips.yaml."""
 
     chips: list[ChipRecord]
+    systems: list[SystemRecord] = Field(default_factory=list, description="Boards, servers, superchips.")
 
 
 class PartiesFile(Strict):

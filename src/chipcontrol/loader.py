@@ -36,7 +36,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import conditions as cond
-from .chips import ChipRecord
+from .chips import ChipRecord, SystemRecord
 from .countries import Country, CountryGroup
 from .errors import RulebookError, excerpt, shorten
 from .facts import FACT_KINDS
@@ -64,6 +64,7 @@ _RECORDS = {
     "terms": ("term", "name"),
     "sources": ("source", "id"),
     "chips": ("chip", "id"),
+    "systems": ("system", "id"),
     "parties": ("party", "id"),
     "countries": ("country", "code"),
     "groups": ("group", "id"),
@@ -327,6 +328,7 @@ class LoadedRules:
     conditions: dict[str, cond.Expr]  # rule id -> resolved condition
     rule_files: dict[str, str]  # rule id -> file (relative to root)
     discrepancies: dict[str, Discrepancy] = field(default_factory=dict)
+    systems: dict[str, SystemRecord] = field(default_factory=dict)
     term_files: dict[str, str] = field(default_factory=dict)  # term name -> file
     content_hash: str = ""
     problems: list[str] = field(default_factory=list)
@@ -399,6 +401,7 @@ def load(root: Path | str, seeds: Path | str | None = None) -> LoadedRules:
     )
     loaded.sources = _index(loaded, "catalog/sources.yaml", "sources", sources_file.sources)
     loaded.chips = _index(loaded, "catalog/chips.yaml", "chips", chips_file.chips)
+    loaded.systems = _index(loaded, "catalog/chips.yaml", "systems", chips_file.systems)
     loaded.parties = _index(loaded, "catalog/parties.yaml", "parties", parties_file.parties)
     loaded.countries = _index(loaded, "catalog/countries.yaml", "countries", countries_file.countries)
     loaded.groups = _index(loaded, "catalog/countries.yaml", "groups", countries_file.groups)
@@ -488,6 +491,9 @@ def _need_instrument(loaded: LoadedRules, source_id: str, where: str) -> None:
 
 def _check_catalog(loaded: LoadedRules) -> None:
     problems = loaded.problems
+    for system in loaded.systems.values():
+        if system.chip not in loaded.chips:
+            problems.append(f"{loaded.where('system', system.id, 'chip')}: chip {excerpt(system.chip)} is not a catalog chip")
     names: dict[str, str] = {}
     for chip in loaded.chips.values():
         if chip.vendor not in loaded.parties:
@@ -803,6 +809,7 @@ def content_hash(loaded: LoadedRules) -> str:
         "sources": dump(loaded.sources),
         "articles": {k: hashlib.sha256(v.encode()).hexdigest() for k, v in sorted(loaded.article_texts.items())},
         "chips": dump(loaded.chips),
+        "systems": dump(loaded.systems),
         "parties": dump(loaded.parties),
         "countries": dump(loaded.countries),
         "groups": dump(loaded.groups),

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import re
 
-from .chips import Chip, ChipRecord, slug
+from .chips import Chip, ChipRecord, SystemRecord, slug
 from .errors import InputError, close_matches
 from .facts import ResolutionNote, ResolvedOrder
 from .names import BoundedCache, NameIndex, norm
@@ -41,7 +41,9 @@ SCREENED_FACTS = frozenset({"buyer.entity_listed", "buyer.id"})
 class Resolver:
     """Name, country and claim look-ups over one rulebook's catalogs; `resolve(order)` for a whole order."""
 
-    def __init__(self, chips: dict[str, ChipRecord], parties: dict[str, PartyRecord], countries, rules, presumed_ear):
+    def __init__(
+        self, chips: dict[str, ChipRecord], parties: dict[str, PartyRecord], countries, rules, presumed_ear, systems=None
+    ):
         self._chips, self._parties, self._countries = chips, parties, countries
         self._presumed_ear = frozenset(presumed_ear)
         self.country_names = NameIndex(
@@ -53,6 +55,8 @@ class Resolver:
             "chip", ((c.id, [c.id, c.name, *c.aliases]) for c in chips.values()),
             shown=[n for c in chips.values() for n in (c.name, *c.aliases)],
         )
+        self._systems: dict[str, SystemRecord] = systems or {}
+        self.system_names = NameIndex("system", ((s.id, [s.id, s.name, *s.aliases]) for s in self._systems.values()))
         self.party_names = NameIndex(
             "party", ((p.id, [p.id, p.name, *p.aliases]) for p in parties.values()),
             shown=[n for p in parties.values() for n in (p.name, *p.aliases)],
@@ -71,11 +75,17 @@ class Resolver:
 
     def clashes(self) -> list[str]:
         """Names two catalog records share once case, accents and punctuation are folded (rulebook errors)."""
-        files = {"country": "catalog/countries.yaml", "chip": "catalog/chips.yaml", "party": "catalog/parties.yaml"}
-        return [
+        files = {"country": "catalog/countries.yaml", "chip": "catalog/chips.yaml", "party": "catalog/parties.yaml",
+                 "system": "catalog/chips.yaml"}
+        clashes = [
             f"{files[index.kind]}: {index.kind} {second!r}: name or alias {name!r} is also a name of {index.kind} {first!r}"
-            for index in (self.country_names, self.chip_names, self.party_names)
+            for index in (self.country_names, self.chip_names, self.party_names, self.system_names)
             for name, first, second in index.clashes
+        ]
+        return clashes + [
+            f"catalog/chips.yaml: system {system!r}: name or alias {key!r} is also a name of chip {self.chip_names.ids[key]!r}"
+            for key, system in self.system_names.ids.items()
+            if key in self.chip_names.ids
         ]
 
     # ------------------------------------------------------------------------------------ single names
@@ -95,11 +105,25 @@ class Resolver:
         return self._chip_ids[key]
 
     def chip(self, name: object) -> ChipRecord:
-        """A catalog chip by id, name or alias; InputError with close matches if unknown."""
+        """A catalog chip by id, name or alias; InputError with close matches if unknown (a system: see `system`)."""
         chip_id = self.chip_id(name)
         if chip_id is None:
-            self.chip_names.resolve(name)  # raises, with close matches
+            system = self.system(name)
+            if system is None:
+                self.chip_names.resolve(name)  # raises, with close matches
+            return self._chips[system.chip]
         return self._chips[chip_id]
+
+    def system(self, name: object) -> SystemRecord | None:
+        """The catalog system a name stands for (None: none); InputError for one that is refused."""
+        system_id = self.system_names.get(name)
+        if system_id is None:
+            return None
+        system = self._systems[system_id]
+        if not system.resolves:
+            chip = self._chips[system.chip]
+            raise InputError(f"{system.name} is a system, not a chip: {system.note} Name the chip ({chip.name}) to ask about it")
+        return system
 
     def party(self, name: object) -> PartyRecord:
         """A catalog party by id, name or alias; InputError with close matches if unknown."""
@@ -223,7 +247,13 @@ class Resolver:
     def _item(self, item: str | Chip, notes: list[ResolutionNote]) -> Chip:
         if not isinstance(item, Chip):
             record = self.chip(item)
-            self._note_alternatives(str(item), record, notes)
+            system = self.system(item) if self.chip_id(item) is None else None
+            if system is not None:
+                count = f"{system.count} × " if system.count else ""
+                notes.append(ResolutionNote("resolution", f"{str(item)!r} is {system.name}, a system of {count}{record.name} ({record.id}): "
+                                                          "judged as that chip (the rules read the chip's figures; quantity is not modelled)"))
+            else:
+                self._note_alternatives(str(item), record, notes)
             return self.chip_view(record.id)
         by_id = self._chip_id_stated(item)
         by_name = self.chip_id(item.name)

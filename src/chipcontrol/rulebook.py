@@ -46,6 +46,7 @@ class Rulebook:
         self.resolver = Resolver(
             loaded.chips, loaded.parties, loaded.countries, loaded.rules,
             loaded.manifest.presumptions.subject_to_ear_vendor_headquarters,
+            loaded.systems,
         )
         clashes = self.resolver.clashes()
         if clashes:
