@@ -741,6 +741,60 @@ def notebook_03():
         ),
         md(
             """
+            ## 2025–2026: who buys, how a licence is reviewed, and what is not an export control
+
+            From September 2025 the rules changed less *which chip* needs a licence than *who* may buy it and
+            *how* BIS reviews the application. Four orders tell the story; each answer prints its outcome, the
+            deciding rules, the review policy and the advisories that do not change the outcome.
+            """
+        ),
+        code(
+            """
+            def brief(v):
+                policy = v.review_policy.value if v.review_policy else "—"
+                notes = sorted({a.kind.value for a in v.advisories if a.kind.value not in ("resolution", "discrepancy")})
+                return f"{v.outcome.value:22} {policy:24} {', '.join(v.deciding_rule_ids) or '—'}   [{', '.join(notes)}]"
+
+            # 1. The H20 licences of August 2025: still a licence, and a revenue share that is not law
+            for day in ("2025-08-01", "2025-08-20"):
+                print("H20 -> ByteDance (CN)", day, brief(rb.evaluate(cc.Order(item="H20", buyer="ByteDance", destination="CN", date=day))))
+
+            # 2. The H200 rule of 15 January 2026: the same licence, reviewed case by case, and a 25 % tariff
+            for day in ("2026-01-14", "2026-02-01"):
+                print("H200 -> Tencent (CN) ", day, brief(rb.evaluate(cc.Order(item="H200 SXM", buyer="Tencent", destination="CN", date=day))))
+            v = rb.evaluate(cc.Order(item="H200 SXM", buyer="Tencent", destination="CN", date="2026-02-01"))
+            print("  on condition:", *v.policy_conditions, sep="\\n    - ")
+
+            # 3. The Affiliates rule (29 September 2025) and its stay (10 November 2025): a Singapore firm 60 % owned by Inspur
+            affiliate = cc.Party(name="Inspur Cloud Singapore", headquarters="SG", lists=[], owners=[{"party": "Inspur Group", "share": 0.6}])
+            for day in ("2025-09-28", "2025-10-15", "2025-11-10"):
+                print("L2 -> Inspur affiliate ", day, brief(rb.evaluate(cc.Order(item="L2", buyer=affiliate, date=day))))
+
+            # 4. The UAE in Country Group A:5 (10 July 2026): a licence unless the recipient is one the rule names
+            dubai = cc.Party(name="Dubai Compute", headquarters="AE", lists=[])
+            for buyer, day in ((dubai, "2026-07-09"), (dubai, "2026-07-10"), ("G42", "2026-07-10"), ("Microsoft", "2026-07-10")):
+                name = buyer if isinstance(buyer, str) else buyer.name
+                print(f"H100 PCIe -> {name:14}", day, brief(rb.evaluate(cc.Order(item="H100 PCIe", buyer=buyer, destination="AE", date=day))))
+            """
+        ),
+        md(
+            """
+            Reading the answers: the H20 needs a licence all through 2025; from August a `not_export_control`
+            advisory records the US Government's expectation of 15 % of the revenue, which no regulation codifies.
+            The H200 to Tencent needs the same licences before and after 15 January 2026, but the review goes
+            from a presumption of denial to case by case, on the seven conditions printed, and the Section 232
+            duty shows as an advisory. The Inspur affiliate needs a licence only while the Affiliates rule was in
+            force (29 September to 9 November 2025). The Dubai firm needs a licence under the 2023 rule (UAE in
+            D:4, reviewed with a presumption of approval), then under the UAE rule; G42 and Microsoft are exempt.
+            The `posture` advisories say what the AI Diffusion rule, codified but not enforced since May 2025,
+            would add: `rb.evaluate(order, posture="codified")` applies it (its licence exception for close allies
+            is not encoded, so it overstates the codified answer there).
+            Past 19 September 2026 the rulebook answers `out_of_coverage`, or, with `provisional=True`, its best
+            answer with the Affiliates rule's scheduled return (unverified).
+            """
+        ),
+        md(
+            """
             Next: [04 — write your own rule](04_write_your_own_rule.ipynb) adds a rule to a copy of the
             rulebook and sees which of these answers it would change.
             """
