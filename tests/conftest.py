@@ -44,6 +44,13 @@ def copy_rulesets(root: Path) -> Path:
     return root / "rulesets"
 
 
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a file of a rulesets copy (the text must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text not found in {path.name}: {old!r}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
 def hypothetical(rule_id: str, title: str, when: str, source: str = "fr-88-73458", **fields) -> dict:
     """A made-up rule for a test, as its YAML mapping: cited to an instrument of the rulebook, said to be made up."""
     return {

@@ -61,4 +61,6 @@ def test_the_encoded_reading_is_the_timeline_boundary(rb_contested):
     timeline = rb_contested.timeline(cc.Order(item="A800", buyer=LAB, date="2024-01-01"), "2024-01-01", "2025-01-01")
     starts = {s.start for s in timeline.segments}
     assert dt.date(2024, 3, 1) in starts
-    assert timeline.at(dt.date(2024, 3, 1)).outcome is cc.Outcome.PERMITTED
+    before, after = timeline.at(dt.date(2024, 2, 29)), timeline.at(dt.date(2024, 3, 1))
+    assert (before.outcome, before.deciding_rule_ids) == (cc.Outcome.LICENSE_REQUIRED, ["bis-3a090-2023-destinations"])
+    assert (after.outcome, after.deciding_rule_ids) == (cc.Outcome.PERMITTED, [])

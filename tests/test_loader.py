@@ -11,11 +11,7 @@ import yaml
 import chipcontrol as cc
 from chipcontrol.errors import RulebookError
 
-
-def edit(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture text not found in {path.name}: {old!r}"
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
+from .conftest import edit
 
 
 def load_error(rulesets: Path) -> str:

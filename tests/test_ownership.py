@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import chipcontrol as cc
 
-from .conftest import add_rule, copy_rulesets, hypothetical
+from .conftest import add_rule, copy_rulesets, edit, hypothetical
 
 DAY = "2024-06-01"  # Inspur Group (2023-03-02) and Huawei (2019-05-16) are on the Entity List
 
@@ -114,9 +114,7 @@ def test_an_unknown_listed_share_makes_a_rule_that_reads_it_undetermined(rb_with
 
 
 def test_a_catalog_owner_must_be_a_catalog_party(rulesets_copy):
-    path = rulesets_copy / "catalog" / "parties.yaml"
-    text = path.read_text(encoding="utf-8")
     owners = "    owners: [{party: no-such-party, share: 0.6, source: test, confidence: unverified}]\n"
-    path.write_text(text.replace("  - id: bytedance\n", "  - id: bytedance\n" + owners, 1), encoding="utf-8")
+    edit(rulesets_copy / "catalog" / "parties.yaml", "  - id: bytedance\n", "  - id: bytedance\n" + owners)
     with pytest.raises(cc.RulebookError, match=r"catalog/parties.yaml:\d+: party 'bytedance'.*owner 'no-such-party' is not a party"):
         cc.load_rulebook(rulesets_copy)

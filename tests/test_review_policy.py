@@ -12,7 +12,7 @@ from hypothesis import given, settings
 
 import chipcontrol as cc
 
-from .conftest import add_rule, copy_rulesets, hypothetical
+from .conftest import add_rule, copy_rulesets, edit, hypothetical
 from .strategies import orders
 
 Outcome, Policy = cc.Outcome, cc.ReviewPolicy
@@ -133,9 +133,7 @@ def test_a_change_of_review_policy_alone_is_a_timeline_boundary(rulesets_copy):
     ],
 )
 def test_a_review_rule_must_name_licence_requirements_of_the_rulebook(rulesets_copy, reviews, message):
-    path = rulesets_copy / "rules" / "bis-acs-ifr-2023-10.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("reviews: [bis-3a090-2023-destinations]", f"reviews: [{reviews[0]}]"), encoding="utf-8")
+    edit(rulesets_copy / "rules" / "bis-acs-ifr-2023-10.yaml", "reviews: [bis-3a090-2023-destinations]", f"reviews: [{reviews[0]}]")
     with pytest.raises(cc.RulebookError) as caught:
         cc.load_rulebook(rulesets_copy)
     assert "rules/bis-acs-ifr-2023-10.yaml:" in str(caught.value) and "rule 'bis-3a090-2023-review-d1-d4'" in str(caught.value)
@@ -143,8 +141,6 @@ def test_a_review_rule_must_name_licence_requirements_of_the_rulebook(rulesets_c
 
 
 def test_a_rule_with_neither_an_effect_nor_reviews_is_refused(rulesets_copy):
-    path = rulesets_copy / "rules" / "bis-acs-ifr-2023-10.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("    reviews: [bis-3a090-2023-destinations]\n", "", 1), encoding="utf-8")
+    edit(rulesets_copy / "rules" / "bis-acs-ifr-2023-10.yaml", "    reviews: [bis-3a090-2023-destinations]\n", "")
     with pytest.raises(cc.RulebookError, match="`effect` is required"):
         cc.load_rulebook(rulesets_copy)

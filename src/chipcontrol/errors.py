@@ -38,17 +38,21 @@ def close_matches(word: str, candidates: Iterable[str], n: int = 3) -> list[str]
     return [by_lower[f] for f in found]
 
 
-def unknown_name(kind: str, word: str, candidates: Iterable[str]) -> InputError:
-    """An InputError for an unknown chip, party or country, with close matches when there are any."""
+def unknown_name(kind: str, word: object, candidates: Iterable[str], role: str | None = None) -> InputError:
+    """An InputError for an unknown chip, party, country, claim or kind, with close matches when there are any
+    (or the choices, when there are few). `role` says where the name was given ("buyer headquarters")."""
     candidates = list(candidates)
-    matches = close_matches(word, candidates)
+    where = f" (the {role})" if role else ""
+    if not isinstance(word, str) or not word.strip():
+        return InputError(f"bad {kind}{where}: expected a name, got {excerpt(word)}")
+    matches = close_matches(word[:200], candidates)
     if matches:
         hint = f"; did you mean {', '.join(repr(m) for m in matches)}?"
     elif len(candidates) <= 8:
         hint = f"; choose one of {', '.join(candidates)}"
     else:
         hint = ""
-    return InputError(f"unknown {kind} {word!r}{hint}")
+    return InputError(f"unknown {kind} {excerpt(word)}{where}{hint}")
 
 
 def shorten(text: str, limit: int = MAX_EXCERPT) -> str:

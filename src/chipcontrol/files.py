@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from .chips import ChipRecord, SystemRecord
 from .countries import Country, CountryGroup
 from .parties import PartyRecord
-from .provenance import IsoDate, Strict
+from .provenance import Fraction, IsoDate, Strict
 from .rules import Kind, Rule, Term
 from .sources import CitationSpec, Source
 
@@ -71,12 +71,25 @@ class Presumptions(Strict):
     note: str | None = None
 
 
+class AffiliatesThreshold(Strict):
+    """The ownership share at which a party counts as an affiliate of listed owners (the 50 % rule): it decides
+    whose stakes count indirectly in `buyer.listed_owner_share` (ownership.py)."""
+
+    share: Fraction = Field(description="0.5 for 'owned 50 % or more'.")
+    citation: CitationSpec
+    note: str | None = None
+
+
 class RulebookFile(Strict):
     """rulesets/rulebook.yaml: the rulebook's name, declared coverage and presumptions."""
 
     name: str
     coverage: Coverage
     presumptions: Presumptions = Field(default_factory=Presumptions)
+    affiliates: AffiliatesThreshold | None = Field(
+        default=None,
+        description="Null: only direct stakes of listed owners count in buyer.listed_owner_share (no indirect chain).",
+    )
 
 
 class Discrepancy(Strict):

@@ -40,6 +40,7 @@ from .chips import ChipRecord, SystemRecord
 from .countries import Country, CountryGroup
 from .errors import RulebookError, excerpt, shorten
 from .facts import FACT_KINDS
+from .names import NameIndex
 from .files import ChipsFile, CountriesFile, DiscrepanciesFile, Discrepancy, PartiesFile, RuleFile, RulebookFile, SourcesFile
 from .parties import PartyRecord
 from .resources import bundled_seeds
@@ -489,22 +490,32 @@ def _need_instrument(loaded: LoadedRules, source_id: str, where: str) -> None:
         loaded.problems.append(f"{where}: {excerpt(source_id)} is an article, not a legal instrument")
 
 
+def _check_names(loaded: LoadedRules) -> None:
+    """No two records may share a name once case, accents and punctuation are folded (names.norm, the form orders
+    are resolved in); a system may not share one with a chip."""
+    catalogs = [
+        [(("country", c.code), [c.code, c.alpha3, c.name, *c.aliases]) for c in loaded.countries.values()],
+        [(("chip", c.id), [c.id, c.name, *c.aliases]) for c in loaded.chips.values()]
+        + [(("system", s.id), [s.id, s.name, *s.aliases]) for s in loaded.systems.values()],
+        [(("party", p.id), [p.id, p.name, *p.aliases]) for p in loaded.parties.values()],
+    ]
+    for entries in catalogs:
+        for name, (first_kind, first), (kind, ident) in NameIndex("name", entries).clashes:
+            loaded.problems.append(
+                f"{loaded.where(kind, ident)}: name or alias {excerpt(name)} is also a name of {first_kind} {excerpt(first)}"
+            )
+
+
 def _check_catalog(loaded: LoadedRules) -> None:
     problems = loaded.problems
     for system in loaded.systems.values():
         if system.chip not in loaded.chips:
             problems.append(f"{loaded.where('system', system.id, 'chip')}: chip {excerpt(system.chip)} is not a catalog chip")
-    names: dict[str, str] = {}
     for chip in loaded.chips.values():
         if chip.vendor not in loaded.parties:
             where = loaded.where("chip", chip.id, "vendor")
             problems.append(f"{where}: vendor {excerpt(chip.vendor)} is not a party in catalog/parties.yaml")
-        for name in {chip.id.lower(), chip.name.lower(), *(a.lower() for a in chip.aliases)}:
-            if names.get(name, chip.id) != chip.id:
-                where = loaded.where("chip", chip.id)
-                problems.append(f"{where}: name or alias {excerpt(name)} is also used by chip {excerpt(names[name])}")
-            names[name] = chip.id
-    party_names: dict[str, str] = {}
+    _check_names(loaded)
     for party in loaded.parties.values():
         headquarters = party.headquarters
         if headquarters.country not in loaded.countries:
@@ -522,11 +533,6 @@ def _check_catalog(loaded: LoadedRules) -> None:
         for i, entry in enumerate(party.lists):
             where = f"{loaded.where('party', party.id, 'lists', i)} list entry {entry.list.value} {entry.added}"
             _need_instrument(loaded, entry.source, where)
-        for name in {party.id.lower(), party.name.lower(), *(a.lower() for a in party.aliases)}:
-            if party_names.get(name, party.id) != party.id:
-                where = loaded.where("party", party.id)
-                problems.append(f"{where}: name or alias {excerpt(name)} is also used by party {excerpt(party_names[name])}")
-            party_names[name] = party.id
     for country in loaded.countries.values():
         if country.ear_treated_as:
             where = loaded.where("country", country.code, "ear_treated_as")
@@ -557,6 +563,9 @@ def _check_coverage(loaded: LoadedRules) -> None:
         if code not in loaded.countries:
             where = loaded.at("rulebook.yaml", "presumptions")
             loaded.problems.append(f"{where}: presumptions: {excerpt(code)} is not a known country")
+    if loaded.manifest.affiliates is not None:
+        line = loaded.at("rulebook.yaml", "affiliates", "citation")
+        check_citation(loaded, loaded.manifest.affiliates.citation, f"{line}: affiliates")
     for i, item in enumerate(coverage.not_encoded):
         for j, spec in enumerate(item.citations):
             line = loaded.at("rulebook.yaml", "coverage", "not_encoded", i, "citations", j)

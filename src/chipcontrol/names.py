@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from .errors import InputError, close_matches
+from .errors import unknown_name
 
 _SEPARATORS = re.compile(r"[\W_]+")
 _DROPPED = str.maketrans("", "", ".'\u2019")
@@ -74,17 +74,6 @@ class NameIndex:
         `role` says where the name was given ("buyer headquarters"), for the message."""
         found = self.get(name)
         if found is None:
-            raise unknown(self.kind, name, self._shown, role)
+            raise unknown_name(self.kind, name, self._shown, role)
         return found
 
-
-def unknown(kind: str, word: object, candidates: list[str], role: str | None = None) -> InputError:
-    """An InputError for an unknown name, with close matches when there are any; the word is shortened."""
-    text = word if isinstance(word, str) else repr(word)
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    where = f" (the {role})" if role else ""
-    if not isinstance(word, str) or not norm(text):
-        return InputError(f"bad {kind}{where}: expected a name, got {shown!r}")
-    matches = close_matches(text[:200], candidates)
-    hint = f"; did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
-    return InputError(f"unknown {kind} {shown!r}{where}{hint}")

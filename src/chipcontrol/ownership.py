@@ -1,7 +1,7 @@
 """Ownership by listed parties, for the 50 % Affiliates rule (90 FR 47201): the fact `buyer.listed_owner_share`.
 
 A party's *listed share* on a day is the sum of the shares held in it by owners that are, on that day, on the
-Entity List or themselves owned 50 % or more by such owners (directly or indirectly, singly or in aggregate).
+Entity List or themselves owned at least the rulebook's affiliates threshold (50 %, rulebook.yaml) by such owners (directly or indirectly, singly or in aggregate).
 Three-valued, like every fact: the share is None (unknown) when a listed owner's share is unknown (Red Flag 29)
 or an owner whose status is unknown could bring the sum to 50 %. An owner is a catalog party or an inline one
 (screened by name like a buyer: a likely match to a listed party leaves its status unknown).
@@ -15,9 +15,6 @@ from typing import Callable
 
 from .parties import ListName, Party, PartyRecord
 
-#: The Affiliates rule's threshold: owned 50 % or more.
-THRESHOLD = 0.5
-
 
 @dataclass
 class OwnershipFacts:
@@ -25,14 +22,20 @@ class OwnershipFacts:
 
     share: float | None
     red_flags: list[str] = field(default_factory=list)  # listed owners whose share is unknown (Red Flag 29)
-    owners_named: list[str] = field(default_factory=list)  # listed (or affiliate) owners counted
 
 
 class OwnershipGraph:
     """Owners of catalog and inline parties, and their list status on a day."""
 
-    def __init__(self, parties: dict[str, PartyRecord], catalog_id: Callable[[str], str | None], maybe_listed: Callable[[str, dt.date], bool]):
+    def __init__(
+        self,
+        parties: dict[str, PartyRecord],
+        catalog_id: Callable[[str], str | None],
+        maybe_listed: Callable[[str, dt.date], bool],
+        threshold: float | None,
+    ):
         self._parties = parties
+        self._threshold = threshold  # rulebook.yaml `affiliates`: an owner owned this much by listed owners counts
         self._catalog_id = catalog_id  # a name -> catalog party id, or None
         self._maybe_listed = maybe_listed  # an inline name -> may it be a listed party (screening)?
 
@@ -59,8 +62,7 @@ class OwnershipGraph:
                 unknown_could_add = True
                 continue
             known += share
-            facts.owners_named.append(f"{name} ({share:.0%})")
-        if known >= THRESHOLD or not unknown_could_add:
+        if (self._threshold is not None and known >= self._threshold) or not unknown_could_add:
             return round(known, 6)
         return None
 
@@ -70,10 +72,12 @@ class OwnershipGraph:
             return True
         if isinstance(owner, Party) and owner.lists is None and self._maybe_listed(owner.name, day):
             return None
+        if self._threshold is None:  # no indirect chain: only listed owners count
+            return False
         share = self._share(owner, day, facts, seen)
         if share is None:
             return None
-        return share >= THRESHOLD
+        return share >= self._threshold
 
     def _owners(self, party):
         """(owner as a PartyRecord or Party, share or None, name) for each direct owner."""

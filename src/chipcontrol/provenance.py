@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import InputError
+from .errors import InputError, excerpt
 
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -22,8 +22,7 @@ def parse_iso_date(text: str) -> dt.date:
     text = text.strip()
     match = _ISO_DAY.fullmatch(text)
     if not match:
-        shown = text if len(text) <= 40 else text[:37] + "..."
-        raise ValueError(f"{shown!r} is not a date written YYYY-MM-DD")
+        raise ValueError(f"{excerpt(text)} is not a date written YYYY-MM-DD")
     year, month, day = (int(part) for part in match.groups())
     if year < 1:
         raise ValueError(f"{text}: there is no year 0")
@@ -69,7 +68,7 @@ def _plain_number(value: object) -> object:
     if isinstance(value, bool):
         raise ValueError("expected a number, got a yes/no value")
     if isinstance(value, str):
-        raise ValueError(f"expected a number, got text {value[:40]!r}")
+        raise ValueError(f"expected a number, got text {excerpt(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"expected a finite number, got {value}")
     return value

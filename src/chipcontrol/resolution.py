@@ -14,7 +14,7 @@ import math
 import re
 
 from .chips import Chip, ChipRecord, SystemRecord, slug
-from .errors import InputError, close_matches
+from .errors import InputError, excerpt, unknown_name
 from .facts import ResolutionNote, ResolvedOrder
 from .names import BoundedCache, NameIndex, norm
 from .order import Order
@@ -42,7 +42,14 @@ class Resolver:
     """Name, country and claim look-ups over one rulebook's catalogs; `resolve(order)` for a whole order."""
 
     def __init__(
-        self, chips: dict[str, ChipRecord], parties: dict[str, PartyRecord], countries, rules, presumed_ear, systems=None
+        self,
+        chips: dict[str, ChipRecord],
+        parties: dict[str, PartyRecord],
+        countries,
+        rules,
+        presumed_ear,
+        systems=None,
+        affiliate_share: float | None = None,
     ):
         self._chips, self._parties, self._countries = chips, parties, countries
         self._presumed_ear = frozenset(presumed_ear)
@@ -67,26 +74,13 @@ class Resolver:
         self._chip_keys = sorted(self.chip_names.ids.items())
         self.claims = {rule.claim: rule.id for rule in rules.values() if rule.claim}
         self.screen = PartyScreen(parties, {w for c in countries.values() for n in (c.name, *c.aliases) for w in norm(n).split()})
-        self.ownership = OwnershipGraph(parties, self.party_names.get, lambda name, day: bool(self.screen.matches(name, day)))
+        self.ownership = OwnershipGraph(
+            parties, self.party_names.get, lambda name, day: bool(self.screen.matches(name, day)), affiliate_share
+        )
         self._chip_ids: BoundedCache = BoundedCache()  # normal form of a name -> catalog chip id or None
         self._extensions: BoundedCache = BoundedCache()  # (name, chosen chip) -> other chips it could mean
         self._party_views: dict[str, Party] = {}  # plain caches: an lru_cache of a bound method would be a
         self._chip_views: dict[str, Chip] = {}  # reference cycle, keeping a dropped rulebook alive until gc
-
-    def clashes(self) -> list[str]:
-        """Names two catalog records share once case, accents and punctuation are folded (rulebook errors)."""
-        files = {"country": "catalog/countries.yaml", "chip": "catalog/chips.yaml", "party": "catalog/parties.yaml",
-                 "system": "catalog/chips.yaml"}
-        clashes = [
-            f"{files[index.kind]}: {index.kind} {second!r}: name or alias {name!r} is also a name of {index.kind} {first!r}"
-            for index in (self.country_names, self.chip_names, self.party_names, self.system_names)
-            for name, first, second in index.clashes
-        ]
-        return clashes + [
-            f"catalog/chips.yaml: system {system!r}: name or alias {key!r} is also a name of chip {self.chip_names.ids[key]!r}"
-            for key, system in self.system_names.ids.items()
-            if key in self.chip_names.ids
-        ]
 
     # ------------------------------------------------------------------------------------ single names
 
@@ -133,10 +127,7 @@ class Resolver:
         """A claim some rule defines; InputError with close matches if none does."""
         if isinstance(value, str) and value in self.claims:
             return value
-        matches = close_matches(str(value)[:200], sorted(self.claims))
-        known = ", ".join(sorted(self.claims))
-        hint = f"did you mean {', '.join(repr(m) for m in matches)}?" if matches else f"the rulebook knows {known}"
-        raise InputError(f"unknown claim {str(value)[:80]!r}: no rule of this rulebook can be claimed so; {hint}")
+        raise unknown_name("claim", value, sorted(self.claims))
 
     def _chip_name_forms(self, key: str):
         """The name as typed, then without memory size/type and brand words, then without the vendor too."""
@@ -431,7 +422,7 @@ def _merge(known, given, fields, what: str, catalog: str, stated: set[str] | Non
             supplied.append(name)
         elif not _agrees(value, have):
             raise InputError(
-                f"{what} is {catalog}, whose {name} is {_show(have)}, but the order says {_show(value)}: "
+                f"{what} is {catalog}, whose {name} is {excerpt(have)}, but the order says {excerpt(value)}: "
                 "drop the figure to use the catalog's, or name the part differently to ask about a hypothetical one"
             )
     return (known.model_copy(update=update) if update else known), supplied
@@ -441,9 +432,3 @@ def _agrees(value, have) -> bool:
     if isinstance(value, float) and isinstance(have, float):
         return math.isclose(value, have, rel_tol=0.01, abs_tol=0.05)
     return value == have
-
-
-def _show(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-

@@ -11,7 +11,7 @@ from . import loader
 from .chips import ChipRecord
 from .conditions import facts_used
 from .countries import Country, CountryGroup, Membership
-from .errors import InputError, RulebookError
+from .errors import InputError, unknown_name
 from .facts import COUNTRY_FACTS, ResolvedOrder, build_facts
 from .files import Coverage, ExcludedDestinations
 from .order import Order
@@ -47,10 +47,8 @@ class Rulebook:
             loaded.chips, loaded.parties, loaded.countries, loaded.rules,
             loaded.manifest.presumptions.subject_to_ear_vendor_headquarters,
             loaded.systems,
+            loaded.manifest.affiliates.share if loaded.manifest.affiliates else None,
         )
-        clashes = self.resolver.clashes()
-        if clashes:
-            raise RulebookError(clashes)
         self._citations = {rule.id: [self.cite(spec) for spec in rule.citations] for rule in self.rules.values()}
         self._legal_basis = {rule.id: self._legal_basis_view(rule) for rule in self.rules.values()}
         from .decision import finding_fields
@@ -214,7 +212,7 @@ class Rulebook:
         chosen = [r for r in applicable if r.enforced or posture is Posture.CODIFIED]
         verdict = decide(self, resolved, facts, chosen, advisory, results, runner.name)
         extra = []
-        if len(chosen) < len(applicable) or posture is Posture.CODIFIED and any(not r.enforced for r in applicable):
+        if any(not r.enforced for r in applicable):  # the postures may disagree
             other = Posture.ENFORCED if posture is Posture.CODIFIED else Posture.CODIFIED
             alternative = [r for r in applicable if r.enforced or other is Posture.CODIFIED]
             extra += _posture_advisories(self, verdict, decide(self, resolved, facts, alternative, [], results, runner.name), other)
@@ -351,7 +349,7 @@ def _posture(value: Posture | str) -> Posture:
     try:
         return Posture(value)
     except ValueError:
-        raise InputError(f"unknown posture {str(value)[:40]!r}; choose 'enforced' or 'codified'") from None
+        raise unknown_name("posture", value, [p.value for p in Posture]) from None
 
 
 def _posture_advisories(rulebook: Rulebook, verdict: Verdict, alternative: Verdict, other: Posture) -> list[Advisory]:
@@ -378,7 +376,3 @@ def _day(value: dt.date | str, what: str) -> dt.date:
     except ValueError as exc:
         raise InputError(f"bad {what}: {exc}") from None
 
-
-def order_from(**fields) -> Order:
-    """Build an Order (invalid fields raise a one-line InputError)."""
-    return Order(**fields)
