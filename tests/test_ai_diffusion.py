@@ -67,13 +67,14 @@ def test_the_requirement_starts_on_the_compliance_date_under_the_codified_postur
 @pytest.mark.parametrize("engine", ENGINES)
 def test_an_h100_to_china_needs_a_licence_under_both_postures_and_the_codified_text_adds_the_ai_diffusion_rule(rb, engine):
     """ByteDance in China on 2025-06-01: the 2023 rule's destination and headquarters requirements decide, and so
-    does NVIDIA's 2022 notice (it has no end date in the rulebook and still names the H100 for China). The codified
+    do NVIDIA's 2022 notice (it has no end date in the rulebook and still names the H100 for China) and its 2025 H20
+    notice (the H100 SXM's 900 GB/s NVLink reaches the H20's interconnect bandwidth). The codified
     posture adds the AI Diffusion rule to the same licence requirement; the outcome and the review policy (denial,
     from the 2023 rule) are the same, but the deciding rules differ, so each verdict carries a posture advisory."""
     order = cc.Order(item="H100 SXM", buyer="ByteDance", destination="CN", date="2025-06-01")
     enforced = rb.evaluate(order, engine=engine)
     codified = rb.evaluate(order, engine=engine, posture="codified")
-    common = ["bis-3a090-2023-destinations", "bis-3a090-2023-headquarters", "nvda-2022-notice"]
+    common = ["bis-3a090-2023-destinations", "bis-3a090-2023-headquarters", "nvda-2022-notice", "nvda-2025-h20-notice"]
     assert enforced.outcome is cc.Outcome.LICENSE_REQUIRED and enforced.deciding_rule_ids == common
     assert codified.outcome is cc.Outcome.LICENSE_REQUIRED
     assert codified.deciding_rule_ids == sorted(common + [RULE])
@@ -81,12 +82,13 @@ def test_an_h100_to_china_needs_a_licence_under_both_postures_and_the_codified_t
     (to_codified,) = posture_advisories(enforced)
     assert to_codified.message == (
         "under the text as codified (posture 'codified') the outcome would be license_required "
-        f"(bis-3a090-2023-destinations, bis-3a090-2023-headquarters, {RULE} [unverified], nvda-2022-notice)"
+        f"(bis-3a090-2023-destinations, bis-3a090-2023-headquarters, {RULE} [unverified], nvda-2022-notice, "
+        "nvda-2025-h20-notice)"
     )
     (to_enforced,) = posture_advisories(codified)
     assert to_enforced.message == (
         "under what the agency enforces (posture 'enforced') the outcome would be license_required "
-        "(bis-3a090-2023-destinations, bis-3a090-2023-headquarters, nvda-2022-notice)"
+        "(bis-3a090-2023-destinations, bis-3a090-2023-headquarters, nvda-2022-notice, nvda-2025-h20-notice)"
     )
 
 

@@ -46,6 +46,7 @@ WITNESSES: dict[str, dict] = {
     "bis-affiliates-2025": dict(item="L2", buyer=INSPUR_AFFILIATE),
     "bis-affiliates-2026-return": dict(item="L2", buyer=INSPUR_AFFILIATE),
     "bis-h200-case-by-case-2026": dict(item="H200", buyer="Tencent", destination="CN"),
+    "bis-h200-case-by-case-2026-h20-notice": dict(item="H200", buyer="Tencent", destination="CN"),
     "bis-ai-diffusion-2025-worldwide": dict(item="H100 SXM", buyer=cc.Party(name="KL Compute", headquarters="MY", lists=[]), destination="MY"),
     "bis-h200-rule-d5-headquartered-abroad-2026": dict(item="H200", buyer="Tencent", destination="SG"),
     "bis-uae-2026-advanced-computing": dict(item="H100 PCIe", buyer=cc.Party(name="Dubai Compute", headquarters="AE", lists=[])),

@@ -139,7 +139,8 @@ def test_an_h20_to_china_after_the_august_2025_licences_carries_the_revenue_shar
     assert not advisories(ev(rb, item="H20", buyer="ByteDance", destination="CN", date="2025-08-10"), cc.AdvisoryKind.NOT_EXPORT_CONTROL)
 
 
-H200_TO_TENCENT = ["bis-3a090-2023-destinations", "bis-3a090-2023-headquarters", "nvda-2022-notice"]
+# The H200's 4,800 GB/s reaches the H20's 4,000 GB/s memory bandwidth, so NVIDIA's H20 notice requires the licence too.
+H200_TO_TENCENT = ["bis-3a090-2023-destinations", "bis-3a090-2023-headquarters", "nvda-2022-notice", "nvda-2025-h20-notice"]
 
 
 @pytest.mark.parametrize("day, policy", [("2026-01-14", Policy.PRESUMPTION_OF_DENIAL), ("2026-01-15", Policy.CASE_BY_CASE), ("2026-02-01", Policy.CASE_BY_CASE)])
@@ -149,6 +150,7 @@ def test_an_h200_exported_from_the_us_to_tencent_in_china_is_reviewed_case_by_ca
     assert v.review_policy is policy
     if policy is Policy.CASE_BY_CASE:
         assert v.finding("bis-h200-case-by-case-2026").role is cc.Role.REVIEW
+        assert v.finding("bis-h200-case-by-case-2026-h20-notice").role is cc.Role.REVIEW
         assert len(v.policy_conditions) == 7 and any("third-party laboratory" in c for c in v.policy_conditions)
         (tariff,) = advisories(v, cc.AdvisoryKind.NOT_EXPORT_CONTROL)
         assert "25 %" in tariff

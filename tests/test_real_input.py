@@ -102,10 +102,15 @@ def test_a_figure_the_catalog_lacks_is_taken_from_the_inline_chip_and_reported(r
 
 
 def test_an_inline_chip_that_is_no_catalog_chip_is_judged_on_its_figures_and_vendor_alone(rb):
-    v = ev(rb, item=cc.Chip(name="Acme X1", vendor="NVIDIA", **_h20_figures(rb)), buyer="ByteDance", destination="CN", date="2025-06-01")
+    """An unnamed NVIDIA part with the H20's figures is caught by the H20 notice's bandwidth clause, not by its name;
+    the same figures from another vendor are not (the notice is to NVIDIA)."""
+    figures = _h20_figures(rb)
+    v = ev(rb, item=cc.Chip(name="Acme X1", vendor="NVIDIA", **figures), buyer="ByteDance", destination="CN", date="2025-06-01")
     assert v.order.item_id == "acme-x1"
-    assert v.outcome is Outcome.PERMITTED and v.deciding_rule_ids == []  # the H20 notice names the product
+    assert v.outcome is Outcome.LICENSE_REQUIRED and v.deciding_rule_ids == ["nvda-2025-h20-notice"]
     assert "resolution" not in kinds(v)
+    other = ev(rb, item=cc.Chip(name="Acme X1", vendor="Acme", **figures), buyer="ByteDance", destination="CN", date="2025-06-01")
+    assert other.outcome is Outcome.PERMITTED and other.deciding_rule_ids == []
 
 
 def test_a_short_name_that_several_catalog_chips_share_says_which_chip_it_was_taken_as(rb):
