@@ -22,9 +22,13 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+#: The bundled rulebook, loaded once: the `rb` fixture, and what module-level hypothesis strategies draw from.
+BUNDLED = cc.load_rulebook()
+
+
 @pytest.fixture(scope="session")
 def rb() -> cc.Rulebook:
-    return cc.load_rulebook()
+    return BUNDLED
 
 
 @pytest.fixture(scope="session")

@@ -109,6 +109,7 @@ def test_schema_prints_the_json_schema_of_a_format(name):
     schema = json.loads(result.stdout)
     assert schema["type"] == "object" and schema["properties"]
     if name == "rule-file":
-        assert schema["$defs"]["Rule"]["additionalProperties"] is False  # unknown keys are refused
+        assert schema["$defs"]["RuleWithExamples"]["additionalProperties"] is False  # unknown keys are refused
+        assert schema["$defs"]["RuleExample"]["additionalProperties"] is False  # in the rules' examples too
     if name == "verdict":
         assert "checks" in schema["$defs"]["Finding"]["properties"]  # explanations are part of the answer

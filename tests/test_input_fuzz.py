@@ -20,7 +20,15 @@ from hypothesis import strategies as st
 import chipcontrol as cc
 from chipcontrol import cli
 
-from .strategies import CATALOG_BUYERS, CATALOG_CHIPS, CLAIMS, DESTINATIONS, threshold_io, threshold_tpp
+from chipcontrol.testing.strategies import catalog_names, claim_names, destination_pool, figures as figure_values
+
+from .conftest import BUNDLED
+
+RB = BUNDLED
+CATALOG_CHIPS, CATALOG_BUYERS = catalog_names(RB.chips), catalog_names(RB.parties)
+CLAIMS, DESTINATIONS = claim_names(RB), destination_pool(RB)
+threshold_tpp = figure_values(RB, "chip.tpp", unknown=False)  # at, just below and above every threshold, or any
+threshold_io = figure_values(RB, "chip.io_bidirectional_gbps", unknown=False)
 
 #: Examples per property and run (derandomized: every run tries the same inputs).
 EXAMPLES = 1500

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 import chipcontrol as cc
 
-from .strategies import orders
+from chipcontrol.testing import orders
+
+from .conftest import BUNDLED
 
 Outcome, Policy = cc.Outcome, cc.ReviewPolicy
 DAY = dt.timedelta(days=1)
@@ -208,7 +210,7 @@ def test_the_affiliates_rules_return_answers_only_provisionally(rb):
 
 
 @settings(deadline=None, max_examples=200, derandomize=True)
-@given(order=orders(kinds=st.just("reexport")))
+@given(order=orders(BUNDLED, kinds=["reexport"]))
 def test_the_h200_rule_never_sets_the_review_of_a_reexport(rb, order):
     """91 FR 1684 covers exports from the US only: a reexport keeps the presumption of denial."""
     try:

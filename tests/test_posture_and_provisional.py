@@ -10,8 +10,8 @@ from hypothesis import given, settings
 
 import chipcontrol as cc
 
-from .conftest import add_rule, copy_rulesets, hypothetical
-from .strategies import orders
+from .conftest import BUNDLED, add_rule, copy_rulesets, hypothetical
+from chipcontrol.testing import orders
 
 LAB = cc.Party(name="Singapore Vision Lab", headquarters="SG", lists=[])  # screened, on no list; SG is A:6 only
 
@@ -60,7 +60,7 @@ def test_an_unknown_posture_is_an_input_error(rb):
 
 
 @settings(deadline=None, max_examples=200, derandomize=True)
-@given(order=orders())
+@given(order=orders(BUNDLED))
 def test_the_posture_advisory_appears_exactly_when_the_postures_disagree(rb_codified, order):
     try:
         enforced = rb_codified.evaluate(order)

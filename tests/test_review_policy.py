@@ -12,8 +12,8 @@ from hypothesis import given, settings
 
 import chipcontrol as cc
 
-from .conftest import add_rule, copy_rulesets, edit, hypothetical
-from .strategies import orders
+from .conftest import BUNDLED, add_rule, copy_rulesets, edit, hypothetical
+from chipcontrol.testing import orders
 
 Outcome, Policy = cc.Outcome, cc.ReviewPolicy
 SAUDI_LAB = cc.Party(name="Riyadh Vision Lab", headquarters="SA", lists=[])  # screened: on no list
@@ -86,7 +86,7 @@ def rb_without_policies(tmp_path_factory):
 
 
 @settings(deadline=None, max_examples=300, derandomize=True)
-@given(order=orders())
+@given(order=orders(BUNDLED))
 def test_a_review_policy_never_changes_the_outcome_or_the_deciding_rules(rb, rb_without_policies, order):
     try:
         with_policies = rb.evaluate(order)

@@ -6,23 +6,26 @@
     v.outcome, v.permitted, v.deciding_rule_ids
 """
 
-__version__ = "0.1.0"
-
-from .chips import Chip  # noqa: E402
-from .conditions import ConditionCheck  # noqa: E402
-from .errors import ChipControlError, InputError, RulebookError  # noqa: E402
-from .lint import LintIssue, LintReport, lint, lint_path  # noqa: E402
-from .order import Order  # noqa: E402
-from .parties import Party  # noqa: E402
-from .rulebook import Rulebook, load_rulebook  # noqa: E402
-from .rules import Effect, Kind, Posture, ReviewPolicy, Status  # noqa: E402
-from .sources import Citation  # noqa: E402
-from .timeline import RuleChange, Segment, Timeline  # noqa: E402
-from .verdict import Advisory, AdvisoryKind, Finding, OrderError, Outcome, Role, Verdict  # noqa: E402
+from .version import __version__  # noqa: F401
+from .chips import Chip
+from .conditions import ConditionCheck
+from .counterfactual import Alternative
+from .errors import ChipControlError, InputError, RulebookError
+from .lint import LintIssue, LintReport, lint, lint_path
+from .order import Order
+from .parties import Party
+from .rulebook import Rulebook, load_rulebook
+from .screen import Screening
+from .rules import Effect, Kind, Posture, ReviewPolicy, Status
+from . import plot, render_html, render_text  # noqa: F401  (the views register themselves: presentation.py)
+from .sources import Citation
+from .timeline import RuleChange, Segment, Timeline
+from .verdict import Advisory, AdvisoryKind, Finding, OrderError, Outcome, Role, Verdict
 
 __all__ = [
     "Advisory",
     "AdvisoryKind",
+    "Alternative",
     "ChipControlError",
     "Chip",
     "Citation",
@@ -43,6 +46,7 @@ __all__ = [
     "RuleChange",
     "Rulebook",
     "RulebookError",
+    "Screening",
     "Segment",
     "Status",
     "Timeline",

@@ -15,11 +15,14 @@ from .order import Order
 from .parties import Party
 from .rulebook import Rulebook, load_rulebook
 from .rules import Kind
+from . import audit_cli, screen_cli, testing_cli
+from .service import cli as serve_cli
 
 
 def _schemas() -> dict:
     from . import files
     from .timeline import Timeline
+    from .certificate import Certificate
     from .verdict import Verdict
 
     return {
@@ -32,10 +35,12 @@ def _schemas() -> dict:
         "discrepancies": files.DiscrepanciesFile,
         "verdict": Verdict,
         "timeline": Timeline,
+        "certificate": Certificate,
     }
 
 
-SCHEMAS = ("rule-file", "rulebook", "sources", "chips", "parties", "countries", "discrepancies", "verdict", "timeline")
+SCHEMAS = ("rule-file", "rulebook", "sources", "chips", "parties", "countries", "discrepancies", "verdict", "timeline",
+           "certificate")
 
 
 #: Inline chip flags: Chip field -> (flag, metavar, help). Giving any of them makes --item an inline chip's name.
@@ -69,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--date", required=True, help="date of the export, YYYY-MM-DD")
     check.add_argument("--json", action="store_true", help="print the Verdict as JSON")
     check.add_argument("--brief", action="store_true", help="omit the rules that did not fire")
+    audit_cli.add_check_arguments(check)
 
     timeline = sub.add_parser("timeline", help="when did this order become (il)legal, and why")
     _order_arguments(timeline)
@@ -87,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     chips.add_argument("--json", action="store_true")
     parties = sub.add_parser("parties", help="list the party catalog")
     parties.add_argument("--json", action="store_true")
+    screen_cli.add_parser(sub)
+    audit_cli.add_parsers(sub, _order_arguments)
+    testing_cli.add_parser(sub)
+    serve_cli.add_parser(sub)
     return parser
 
 
@@ -166,11 +176,23 @@ def _run(args: argparse.Namespace) -> int:
         report = lint_path(args.path or args.rulesets)
         print(report.model_dump_json(indent=2) if args.json else report.to_text())
         return 0 if report.ok else 1
+    if args.command == "screen":
+        return screen_cli.run(args)
+    if args.command == "verify":
+        return audit_cli.verify(args, load_rulebook)
+    if args.command == "diff":
+        return audit_cli.diff(args, load_rulebook)
+    if args.command == "serve":
+        return serve_cli.run(args, load_rulebook)
+    if args.command == "test":
+        return testing_cli.run(args, args.rulesets)
     rulebook = load_rulebook(args.rulesets)
     if args.command == "check":
         return _check(rulebook, args)
     if args.command == "timeline":
         return _timeline(rulebook, args)
+    if args.command == "whatif":
+        return audit_cli.whatif(rulebook, _order(rulebook, args, args.date), args)
     if args.command == "chips":
         return _chips(rulebook, args.json)
     return _parties(rulebook, args.json)
@@ -236,7 +258,9 @@ def _buyer(rulebook: Rulebook, args: argparse.Namespace) -> str | Party:
 
 
 def _check(rulebook: Rulebook, args: argparse.Namespace) -> int:
-    verdict = rulebook.evaluate(_order(rulebook, args, args.date), engine=args.engine)
+    order = _order(rulebook, args, args.date)
+    verdict = rulebook.evaluate(order, engine=args.engine)
+    audit_cli.write_certificate(rulebook, order, args)
     if args.json:
         print(verdict.model_dump_json(indent=2))
     else:

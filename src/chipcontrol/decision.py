@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
 from .chips import FIGURE_FACTS
 from .conditions import TriState, explain
 from .provenance import trusted
 from .facts import ResolvedOrder
 from .rules import Effect, Posture, ReviewPolicy, Rule, Status
 from .sources import Citation
+from .version import __version__
 from .verdict import Advisory, AdvisoryKind, Finding, OrderSummary, Outcome, Role, Verdict
 
 if TYPE_CHECKING:
-    from .rulebook import Rulebook
+    from .rulebook_data import RulebookData
 
 #: Above this many undecidable rules, the outcome is `undetermined` without trying every combination.
 MAX_UNKNOWN_RULES = 10
@@ -37,17 +38,36 @@ def outcome_of(active: set[str], rules: Mapping[str, Rule]) -> tuple[Effect, set
     return max(effects, key=lambda e: e.rank, default=Effect.PERMITTED), suppressed, applied
 
 
-def decide(
-    rulebook: Rulebook,
-    order: ResolvedOrder,
-    facts: Mapping[str, Any],
-    in_force: list[Rule],
-    advisory_rules: list[Rule],
-    results: Mapping[str, TriState],
-    engine: str,
-) -> Verdict:
-    """Build the verdict from each applicable rule's condition result (True, False or None for unknown)."""
-    rules = rulebook.rules
+@dataclass(frozen=True)
+class Decision:
+    """What the rules decided, from which of them fired or were unknown; it depends on nothing else of the
+    order, so it is computed once per pattern (`decision_of`) and shared by every order with that pattern."""
+
+    outcome: Outcome
+    unknown: tuple[str, ...]  # undecidable non-review rules, sorted
+    roles: tuple[tuple[Rule, Role, tuple[str, ...], ReviewPolicy | None], ...]  # (rule, role, suppressed by, policy), findings order
+    checked: tuple[Rule, ...]  # the rules that did not fire, in the order asked
+    review_policy: ReviewPolicy | None
+    policy_conditions: tuple[str, ...]
+
+    @property
+    def deciding_rule_ids(self) -> list[str]:
+        """As `Verdict.deciding_rule_ids` computes them from the findings."""
+        role = Role.UNDETERMINED if self.outcome is Outcome.UNDETERMINED else Role.DECIDING
+        return sorted(rule.id for rule, r, _, _ in self.roles if r is role and rule.effect is not None)
+
+
+def decision_of(rulebook: RulebookData, in_force: list[Rule], results: Mapping[str, TriState]) -> Decision:
+    """The decision for these rules with these results (cached per rulebook: patterns repeat)."""
+    key = (tuple(r.id for r in in_force), tuple(results[r.id] for r in in_force))
+    cache = rulebook.caches().decisions
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _decide(rulebook.rules, in_force, results)
+    return found
+
+
+def _decide(rules: Mapping[str, Rule], in_force: list[Rule], results: Mapping[str, TriState]) -> Decision:
     fired = {r.id for r in in_force if results[r.id] is True}
     unknown = sorted(r.id for r in in_force if results[r.id] is None and not r.is_review)
 
@@ -65,12 +85,12 @@ def decide(
     policies = _policies(rules, in_force, results, deciding) if outcome is Outcome.LICENSE_REQUIRED else {}
     setters = _policy_setters(rules, in_force, results, policies)
 
-    findings: list[Finding] = []
-    checked: list[Finding] = []
+    roles = []
+    checked = []
     for rule in in_force:
         result = results[rule.id]
         if result is False:
-            checked.append(_finding(rulebook, rule, Role.NOT_FIRED, facts))
+            checked.append(rule)
             continue
         if result is None:
             role = Role.UNDETERMINED
@@ -84,22 +104,48 @@ def decide(
             role = Role.DECIDING
         else:
             role = Role.CONTRIBUTING
-        by = sorted(e for e in applied if rule.id in rules[e].exempts) if role is Role.SUPPRESSED else []
+        by = tuple(sorted(e for e in applied if rule.id in rules[e].exempts)) if role is Role.SUPPRESSED else ()
         policy = rule.review_policy if rule.is_review else policies.get(rule.id)
-        findings.append(_finding(rulebook, rule, role, facts, suppressed_by=by, review_policy=policy))
-    findings.sort(key=lambda f: (_ROLE_ORDER[f.role], -(f.effect.rank if f.effect else -1), f.rule_id))
-
-    advisories = _advisories(rulebook, order, facts, advisory_rules, results, findings)
+        roles.append((rule, role, by, policy))
+    roles.sort(key=lambda r: (_ROLE_ORDER[r[1]], -(r[0].effect.rank if r[0].effect else -1), r[0].id))
     policy = _most_restrictive(policies.values()) if policies else None
+    return Decision(
+        outcome=outcome,
+        unknown=tuple(unknown),
+        roles=tuple(roles),
+        checked=tuple(checked),
+        review_policy=policy,
+        policy_conditions=tuple(
+            dict.fromkeys(c for r in sorted(setters) if rules[r].review_policy is policy for c in rules[r].policy_conditions)
+        ),
+    )
+
+
+def decide(
+    rulebook: RulebookData,
+    order: ResolvedOrder,
+    facts: Mapping[str, Any],
+    in_force: list[Rule],
+    advisory_rules: list[Rule],
+    results: Mapping[str, TriState],
+    engine: str,
+) -> Verdict:
+    """Build the verdict from each applicable rule's condition result (True, False or None for unknown)."""
+    decision = decision_of(rulebook, in_force, results)
+    findings = [
+        _finding(rulebook, rule, role, facts, suppressed_by=list(by), review_policy=policy)
+        for rule, role, by, policy in decision.roles
+    ]
+    checked = [_finding(rulebook, rule, Role.NOT_FIRED, facts) for rule in decision.checked]
+    advisories = _advisories(rulebook, order, facts, advisory_rules, results, findings)
+    outcome = decision.outcome
     return trusted(
         Verdict,
         order=_summary(order),
         outcome=outcome,
-        review_policy=policy,
-        policy_conditions=list(
-            dict.fromkeys(c for r in sorted(setters) if rules[r].review_policy is policy for c in rules[r].policy_conditions)
-        ),
-        reason=_reason(outcome, findings, unknown, order),
+        review_policy=decision.review_policy,
+        policy_conditions=list(decision.policy_conditions),
+        reason=_reason(outcome, findings, list(decision.unknown), order),
         findings=findings,
         checked=checked,
         advisories=advisories,
@@ -175,25 +221,8 @@ def _possible_effects(fired: set[str], unknown: list[str], rules: Mapping[str, R
     return possible
 
 
-def finding_fields(rulebook: Rulebook, rule: Rule) -> dict[str, Any]:
-    """The parts of a rule's Finding that do not depend on the order (computed once per rulebook)."""
-    return {
-        "rule_id": rule.id,
-        "title": rule.title,
-        "effect": rule.effect,
-        "explanation": rule.explanation.strip(),
-        "citations": rulebook.citations_of(rule.id),
-        "legal_basis": rulebook.legal_basis_of(rule.id),
-        "effective": rule.effective,
-        "until": rule.until,
-        "exempts": list(rule.exempts),
-        "confidence": rule.confidence,
-        "note": rule.note,
-    }
-
-
 def _finding(
-    rulebook: Rulebook,
+    rulebook: RulebookData,
     rule: Rule,
     role: Role,
     facts: Mapping[str, Any],
@@ -214,7 +243,7 @@ def _finding(
 
 
 def _advisories(
-    rulebook: Rulebook,
+    rulebook: RulebookData,
     order: ResolvedOrder,
     facts: Mapping[str, Any],
     advisory_rules: list[Rule],
@@ -324,7 +353,7 @@ def _summary(order: ResolvedOrder) -> OrderSummary:
 
 
 def out_of_coverage(
-    rulebook: Rulebook, order: ResolvedOrder, reason: str, citations: list[Citation], engine: str
+    rulebook: RulebookData, order: ResolvedOrder, reason: str, citations: list[Citation], engine: str
 ) -> Verdict:
     """Rule 6: the rulebook does not speak for this date, kind or destination."""
     return Verdict(

@@ -36,7 +36,7 @@ from .conditions import TriState
 from .durable_compiler import ID_FIELD, CompiledRulebook, compile_rulebook
 
 if TYPE_CHECKING:
-    from .rulebook import Rulebook
+    from .rulebook_data import RulebookData
 
 try:  # pragma: no cover - depends on the interpreter
     import durable_rules_engine as _dre
@@ -260,7 +260,7 @@ class DurableEngine:
 
     name = "durable"
 
-    def __init__(self, rulebook: Rulebook, compiled: CompiledRulebook | None = None):
+    def __init__(self, rulebook: RulebookData, compiled: CompiledRulebook | None = None):
         if _dre is None:
             raise RuntimeError(f"durable_rules_engine is not importable ({IMPORT_ERROR})")
         where = getattr(rulebook, "rule_files", None)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .conditions import TriState, compile_condition
 from .errors import InputError
 
 if TYPE_CHECKING:
-    from .rulebook import Rulebook
+    from .rulebook_data import RulebookData
 
 
 class Engine(Protocol):
@@ -29,12 +29,16 @@ class ReferenceEngine:
 
     name = "reference"
 
-    def __init__(self, rulebook: Rulebook):
+    def __init__(self, rulebook: RulebookData):
         self._compiled = {rule_id: compile_condition(expr) for rule_id, expr in rulebook.conditions.items()}
 
     def evaluate(self, rule_ids: list[str], facts: Mapping[str, Any]) -> dict[str, TriState]:
         compiled = self._compiled
         return {rule_id: compiled[rule_id](facts) for rule_id in rule_ids}
+
+    def condition(self, rule_id: str) -> Callable[[Mapping[str, Any]], TriState]:
+        """One rule's compiled condition."""
+        return self._compiled[rule_id]
 
 
 ENGINES: dict[str, type] = {"reference": ReferenceEngine}
@@ -70,7 +74,7 @@ def _fallback(name: str) -> str:
     return "reference"
 
 
-def get_engine(rulebook: Rulebook, name: str | None) -> Engine:
+def get_engine(rulebook: RulebookData, name: str | None) -> Engine:
     """The engine `name` for `rulebook`, built once per rulebook."""
     name = name or DEFAULT_ENGINE
     if name in UNAVAILABLE:

@@ -78,10 +78,9 @@ def _log10(value: float | None) -> float | None:
     return round(math.log10(value), 6) if value > 0 else -1000.0  # no training compute at all
 
 
-def build_facts(order: ResolvedOrder, groups_on: Callable[[str, dt.date], frozenset[str]]) -> dict[str, Any]:
-    """The flat fact mapping conditions are evaluated against. Unknown facts are None."""
-    chip = order.chip
-    facts: dict[str, Any] = {
+def chip_facts(chip: Chip | None) -> dict[str, Any]:
+    """The chip's facts (all None without a chip)."""
+    return {
         "chip.id": chip.id if chip else None,
         "chip.vendor": chip.vendor if chip else None,
         "chip.tpp": chip.tpp if chip else None,
@@ -91,25 +90,46 @@ def build_facts(order: ResolvedOrder, groups_on: Callable[[str, dt.date], frozen
         "chip.memory_bandwidth_gbps": chip.memory_bandwidth_gbps if chip else None,
         "chip.datacenter": chip.datacenter if chip else None,
         "chip.subject_to_ear": chip.subject_to_ear if chip else None,
-        "buyer.id": order.buyer.id,
-        "buyer.headquarters": order.buyer.headquarters,
-        "buyer.ultimate_parent_headquarters": order.buyer.ultimate_parent_headquarters,
-        "buyer.entity_listed": order.buyer.listed_on(ListName.ENTITY_LIST, order.date),
-        "buyer.listed_owner_share": order.buyer_listed_owner_share,
-        "buyer.ai_training_compute_log10_ops": _log10(order.buyer.ai_training_compute_ops),
-        "buyer.ai_military_intelligence_surveillance": order.buyer.ai_military_intelligence_surveillance,
-        "buyer.designs_3a090a_ics": order.buyer.designs_3a090a_ics,
-        "buyer.other_semiconductor_activity": order.buyer.other_semiconductor_activity,
-        "buyer.quantum": order.buyer.quantum,
-        "seller.id": order.seller.id if order.seller else None,
-        "seller.headquarters": order.seller.headquarters if order.seller else None,
+    }
+
+
+def buyer_facts(buyer: Party, day: dt.date, listed_owner_share: float | None, unknown: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The buyer's facts on `day`; the facts in `unknown` (a possible list match) are None."""
+    facts = {
+        "buyer.id": buyer.id,
+        "buyer.headquarters": buyer.headquarters,
+        "buyer.ultimate_parent_headquarters": buyer.ultimate_parent_headquarters,
+        "buyer.entity_listed": buyer.listed_on(ListName.ENTITY_LIST, day),
+        "buyer.listed_owner_share": listed_owner_share,
+        "buyer.ai_training_compute_log10_ops": _log10(buyer.ai_training_compute_ops),
+        "buyer.ai_military_intelligence_surveillance": buyer.ai_military_intelligence_surveillance,
+        "buyer.designs_3a090a_ics": buyer.designs_3a090a_ics,
+        "buyer.other_semiconductor_activity": buyer.other_semiconductor_activity,
+        "buyer.quantum": buyer.quantum,
+    }
+    for name in unknown:
+        facts[name] = None
+    return facts
+
+
+def seller_facts(seller: Party | None) -> dict[str, Any]:
+    return {
+        "seller.id": seller.id if seller else None,
+        "seller.headquarters": seller.headquarters if seller else None,
+    }
+
+
+def build_facts(order: ResolvedOrder, groups_on: Callable[[str, dt.date], frozenset[str]]) -> dict[str, Any]:
+    """The flat fact mapping conditions are evaluated against. Unknown facts are None."""
+    facts: dict[str, Any] = {
+        **chip_facts(order.chip),
+        **buyer_facts(order.buyer, order.date, order.buyer_listed_owner_share, order.unknown_facts),
+        **seller_facts(order.seller),
         "destination": order.ear_destination,
         "order.kind": order.kind.value,
         "order.origin": order.origin,
         "order.claims": order.claims,
     }
-    for name in order.unknown_facts:
-        facts[name] = None
     for name in COUNTRY_FACTS:
         if facts[name] is not None:
             facts[groups_key(name)] = groups_on(facts[name], order.date)

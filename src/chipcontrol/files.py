@@ -11,8 +11,10 @@ from .chips import ChipRecord, SystemRecord
 from .countries import Country, CountryGroup
 from .parties import PartyRecord
 from .provenance import Fraction, IsoDate, Strict
-from .rules import Kind, Rule, Term
+from .order import Order
+from .rules import Kind, Posture, ReviewPolicy, Rule, Term
 from .sources import CitationSpec, Source
+from .verdict import Outcome
 
 
 class ExcludedDestinations(Strict):
@@ -137,10 +139,50 @@ class CountriesFile(Strict):
     groups: list[CountryGroup]
 
 
+class RuleExample(Strict):
+    """An order written beside the rules with what the rulebook must answer for it: a test the reviewer reads
+    with the rule (`chipcontrol test` and the test suite check it; rule_examples.py).
+
+    Examples are not part of the rulebook's content hash: the hash identifies the law a verdict applied, and an
+    example is a claim about that law, so adding or fixing one changes no verdict's hash.
+    """
+
+    name: str = Field(
+        min_length=10,
+        description="The example as a sentence that says why: 'an A800 to ByteDance in June 2023 was permitted: its "
+        "I/O is under 600 GB/s'.",
+    )
+    citation: CitationSpec | None = Field(
+        default=None, description="Where the claim comes from (an article quote is checked against the article)."
+    )
+    order: Order = Field(description="The order, as cc.Order takes it (names, or inline chip and buyer mappings).")
+    outcome: Outcome
+    review_policy: ReviewPolicy | None = Field(
+        default=None, description="The verdict's review policy (null: none, or not known); always compared."
+    )
+    deciding: list[str] = Field(description="Ids of the rules that decide the outcome (verdict.deciding_rule_ids).")
+    advisories: list[str] = Field(
+        default_factory=list,
+        description="Ids of the proposed, reported and not-export-control rules the verdict shows as advisories: all of "
+        "them (none when empty).",
+    )
+    posture: Posture = Posture.ENFORCED
+    provisional: bool = Field(default=False, description="Evaluate with provisional=True (past the verified horizon).")
+
+
+class RuleWithExamples(Rule):
+    """A rule as a rule file writes it: the rule, then its examples (kept apart from the Rule once loaded)."""
+
+    examples: list[RuleExample] = Field(default_factory=list, description="Orders this rule decides or misses.")
+
+
 class RuleFile(Strict):
     """rulesets/rules/<instrument>.yaml: the rules one instrument made, with the terms they use."""
 
     title: str
     about: str | None = Field(default=None, description="A paragraph on the instrument, for the reviewer.")
     terms: list[Term] = Field(default_factory=list)
-    rules: list[Rule] = Field(default_factory=list)
+    rules: list[RuleWithExamples] = Field(default_factory=list)
+    examples: list[RuleExample] = Field(
+        default_factory=list, description="Examples about several rules of the file (or of other files)."
+    )

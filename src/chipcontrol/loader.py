@@ -41,7 +41,7 @@ from .countries import Country, CountryGroup
 from .errors import RulebookError, excerpt, shorten
 from .facts import FACT_KINDS
 from .names import NameIndex
-from .files import ChipsFile, CountriesFile, DiscrepanciesFile, Discrepancy, PartiesFile, RuleFile, RulebookFile, SourcesFile
+from .files import ChipsFile, CountriesFile, DiscrepanciesFile, Discrepancy, PartiesFile, RuleExample, RuleFile, RulebookFile, SourcesFile
 from .parties import PartyRecord
 from .resources import bundled_seeds
 from .rules import Effect, Rule, Term
@@ -70,6 +70,7 @@ _RECORDS = {
     "countries": ("country", "code"),
     "groups": ("group", "id"),
     "discrepancies": ("discrepancy", "id"),
+    "examples": ("example", "name"),
 }
 
 
@@ -311,6 +312,22 @@ def _message(error: dict) -> str:
 # ------------------------------------------------------------------------------------------ loading
 
 
+@dataclass(frozen=True)
+class ExampleAt:
+    """A rule example and where it is written: `rule_id` is the rule it sits under (None: the file's own list)."""
+
+    example: RuleExample
+    file: str
+    line: int
+    rule_id: str | None
+
+    @property
+    def where(self) -> str:
+        """`file:line: rule 'id': example 'name'`, as every message about the example starts."""
+        rule = f" rule {excerpt(self.rule_id)}:" if self.rule_id else ""
+        return f"{self.file}:{self.line}:{rule} example {excerpt(self.example.name)}"
+
+
 @dataclass
 class LoadedRules:
     """Everything read from a rulesets folder, checked. The Rulebook is built from this."""
@@ -331,6 +348,7 @@ class LoadedRules:
     discrepancies: dict[str, Discrepancy] = field(default_factory=dict)
     systems: dict[str, SystemRecord] = field(default_factory=dict)
     term_files: dict[str, str] = field(default_factory=dict)  # term name -> file
+    examples: list[ExampleAt] = field(default_factory=list)  # not part of the content hash (files.RuleExample)
     content_hash: str = ""
     problems: list[str] = field(default_factory=list)
     nodes: dict[str, yaml.Node] = field(default_factory=dict, repr=False)  # file -> its YAML nodes (for lines)
@@ -413,6 +431,7 @@ def load(root: Path | str, seeds: Path | str | None = None) -> LoadedRules:
     _collect_rules(loaded, rule_files)
     _check_rules(loaded)
     _check_discrepancies(loaded)
+    _check_examples(loaded)
     if problems:
         raise RulebookError(problems)
     loaded.content_hash = content_hash(loaded)
@@ -586,6 +605,18 @@ def _check_discrepancies(loaded: LoadedRules) -> None:
                 loaded.problems.append(f"{where}: names unknown rule {excerpt(rule_id)}")
 
 
+def _check_examples(loaded: LoadedRules) -> None:
+    """An example's rule ids must be rules of the rulebook; its citation is checked like a rule's."""
+    for placed in loaded.examples:
+        example = placed.example
+        for key in ("deciding", "advisories"):
+            for rule_id in getattr(example, key):
+                if rule_id not in loaded.rules:
+                    loaded.problems.append(f"{placed.where}: `{key}` names unknown rule {excerpt(rule_id)}")
+        if example.citation is not None:
+            check_citation(loaded, example.citation, f"{placed.where} citation")
+
+
 def _collect_rules(loaded: LoadedRules, files: dict[Path, RuleFile]) -> None:
     for path, rule_file in files.items():
         name = _rel(path, loaded.root)
@@ -604,9 +635,19 @@ def _collect_rules(loaded: LoadedRules, files: dict[Path, RuleFile]) -> None:
                     f"{loaded.at(name, 'rules', i)}: rule id {excerpt(rule.id)} is also used in {loaded.at_record('rule', rule.id)}"
                 )
                 continue
-            loaded.rules[rule.id] = rule
+            loaded.rules[rule.id] = Rule.model_construct(
+                _fields_set=rule.model_fields_set - {"examples"}, **{key: getattr(rule, key) for key in Rule.model_fields}
+            )
             loaded.rule_files[rule.id] = name
             loaded.places[("rule", rule.id)] = (name, ("rules", i))
+            loaded.examples += [
+                ExampleAt(example, name, _line(loaded.nodes.get(name), ("rules", i, "examples", j)), rule.id)
+                for j, example in enumerate(rule.examples)
+            ]
+        loaded.examples += [
+            ExampleAt(example, name, _line(loaded.nodes.get(name), ("examples", j)), None)
+            for j, example in enumerate(rule_file.examples)
+        ]
 
 
 class _TooLarge(Exception):

@@ -22,12 +22,13 @@ import datetime as _dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .presentation import register
 from .render_html import OUTCOME_COLORS, OUTCOME_ORDER, OUTCOME_TEXT_COLORS, outcome_word
+from .timeline import Timeline
 from .verdict import Outcome
 
 if TYPE_CHECKING:
     from .rulebook import Rulebook
-    from .timeline import Timeline
 
 INSTALL_HINT = "pip install 'chipcontrol[plot]'"
 
@@ -560,3 +561,11 @@ def close(fig) -> None:
 
 __all__ = ["INSTALL_HINT", "close", "plot_thresholds", "plot_timelines"]
 
+
+
+def _plot_one(timeline: Timeline, label: str | None = None, **kwargs):
+    """`Timeline.plot()`: one timeline as a coloured bar."""
+    return plot_timelines([timeline], labels=[label] if label is not None else None, **kwargs)
+
+
+register(Timeline, "plot", _plot_one)

@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote as _urlquote
 
 from .conditions import ConditionCheck
+from .presentation import register
 from .sources import Citation
+from .timeline import Timeline
 from .verdict import Advisory, Finding, Outcome, Verdict
 
 if TYPE_CHECKING:
-    from .timeline import RuleChange, Segment, Timeline
+    from .timeline import RuleChange, Segment
 
 LINK_BASE: str | None = "../"
 """Prefix of the links to the articles' text (`<LINK_BASE>seeds/<file>`); None: no links."""
@@ -530,8 +532,10 @@ class HTML:
 
 def show(obj: Verdict | Timeline, *, link_base: str | None = None) -> HTML:
     """Display a verdict or timeline with a link base other than LINK_BASE (None: no links to seeds/)."""
-    from .timeline import Timeline
-
     if isinstance(obj, Timeline):
         return HTML(timeline_html(obj, link_base=link_base), obj.to_text())
     return HTML(verdict_html(obj, link_base=link_base), obj.to_text())
+
+
+register(Verdict, "html", verdict_html)
+register(Timeline, "html", timeline_html)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as _dt
 import textwrap
 
+from .presentation import register
 from .sources import Citation
+from .timeline import Timeline
 from .verdict import AdvisoryKind, Finding, Role, Verdict
 
 _ONE_DAY = _dt.timedelta(days=1)
@@ -166,3 +168,7 @@ def timeline_text(timeline) -> str:
     lines.append("")
     lines.append(f"rulebook {timeline.rulebook_hash[:16]} · engine {timeline.engine}")
     return "\n".join(lines)
+
+
+register(Verdict, "text", verdict_text)
+register(Timeline, "text", timeline_text)

@@ -78,6 +78,7 @@ class Resolver:
             parties, self.party_names.get, lambda name, day: bool(self.screen.matches(name, day)), affiliate_share
         )
         self._chip_ids: BoundedCache = BoundedCache()  # normal form of a name -> catalog chip id or None
+        self._unknown: BoundedCache = BoundedCache(10_000)  # (kind, name, role) -> the message for an unknown name
         self._extensions: BoundedCache = BoundedCache()  # (name, chosen chip) -> other chips it could mean
         self._party_views: dict[str, Party] = {}  # plain caches: an lru_cache of a bound method would be a
         self._chip_views: dict[str, Chip] = {}  # reference cycle, keeping a dropped rulebook alive until gc
@@ -86,7 +87,7 @@ class Resolver:
 
     def country(self, value: object, what: str = "country") -> str:
         """The ISO alpha-2 code of a country named by either ISO code or an English name or alias, any case."""
-        return self.country_names.resolve(value, what)
+        return self._lookup(self.country_names, value, what)
 
     def chip_id(self, name: object) -> str | None:
         """The catalog chip a product name stands for ('Nvidia H20 96GB' -> nvidia-h20), or None."""
@@ -104,7 +105,7 @@ class Resolver:
         if chip_id is None:
             system = self.system(name)
             if system is None:
-                self.chip_names.resolve(name)  # raises, with close matches
+                self._lookup(self.chip_names, name)  # raises, with close matches
             return self._chips[system.chip]
         return self._chips[chip_id]
 
@@ -121,13 +122,31 @@ class Resolver:
 
     def party(self, name: object) -> PartyRecord:
         """A catalog party by id, name or alias; InputError with close matches if unknown."""
-        return self._parties[self.party_names.resolve(name)]
+        return self._parties[self._lookup(self.party_names, name)]
 
     def claim(self, value: object) -> str:
         """A claim some rule defines; InputError with close matches if none does."""
         if isinstance(value, str) and value in self.claims:
             return value
-        raise unknown_name("claim", value, sorted(self.claims))
+        raise self._unknown_error(("claim", _name_key(value)), lambda: unknown_name("claim", value, sorted(self.claims)))
+
+    def _lookup(self, index: NameIndex, name: object, role: str | None = None) -> str:
+        """`index.resolve(name, role)`, with the error for an unknown name (its close matches take a search)
+        worked out once per name."""
+        found = index.get(name)
+        if found is not None:
+            return found
+        raise self._unknown_error((index.kind, _name_key(name), role), lambda: _raised(index.resolve, name, role))
+
+    def _unknown_error(self, key: tuple, make) -> InputError:
+        """The InputError for an unknown name, made by `make()` the first time `key` is seen."""
+        try:
+            message = self._unknown.get(key)
+        except TypeError:  # a value that cannot be a key (a list): no cache
+            return make()
+        if message is None:
+            message = self._unknown[key] = str(make())
+        return InputError(message)
 
     def _chip_name_forms(self, key: str):
         """The name as typed, then without memory size/type and brand words, then without the vendor too."""
@@ -156,20 +175,13 @@ class Resolver:
             raise InputError(f"expected a chipcontrol Order, got {type(order).__name__}")
         notes: list[ResolutionNote] = []
         unknown: set[str] = set()
-        buyer = self._buyer(order.buyer, order.date, notes, unknown)
-        chip = self._item(order.item, notes) if order.item is not None else None
-        if chip is None and order.kind not in (Kind.INVESTMENT, Kind.CLOUD_ACCESS):
-            raise InputError(f"an order of kind {order.kind.value!r} needs an item (a chip)")
-        if order.seller is not None:
-            seller = self._party(order.seller, "seller", notes)
-        elif chip is not None:
-            seller = self.party_view(chip.vendor) if chip.vendor in self._parties else Party(name=chip.vendor)
-        else:
-            seller = None
+        buyer = self.buyer(order.buyer, order.date, notes, unknown)
+        chip = self.item(order.item, order.kind, notes)
+        seller = self.seller(order.seller, chip, notes)
         ownership = self.ownership.listed_share(buyer, order.date)
-        self._note_red_flags(buyer, ownership.red_flags, notes)
-        destination = self._destination(order, buyer)
-        origin = self._origin(order, destination)
+        self.note_red_flags(buyer, ownership.red_flags, notes)
+        destination = self.destination(order.destination, order.kind, buyer)
+        origin = self.origin(order.origin, order.kind, destination)
         claims = frozenset(self.claim(c) for c in order.claims)
         if order.quantity is not None:
             notes.append(ResolutionNote("note", f"quantity {order.quantity} is recorded; no rule of this rulebook reads "
@@ -190,31 +202,46 @@ class Resolver:
             notes=tuple(notes),
         )
 
+    def item(self, item: str | Chip | None, kind: Kind, notes: list[ResolutionNote]) -> Chip | None:
+        """The chip an order's item stands for (None: no item, which only investment and cloud access allow)."""
+        chip = self.chip_of(item, notes) if item is not None else None
+        if chip is None and kind not in (Kind.INVESTMENT, Kind.CLOUD_ACCESS):
+            raise InputError(f"an order of kind {kind.value!r} needs an item (a chip)")
+        return chip
+
+    def seller(self, who: str | Party | None, chip: Chip | None, notes: list[ResolutionNote]) -> Party | None:
+        """The seller as given, else the chip's vendor (None: neither)."""
+        if who is not None:
+            return self.party_of(who, "seller", notes)
+        if chip is not None:
+            return self.party_view(chip.vendor) if chip.vendor in self._parties else Party(name=chip.vendor)
+        return None
+
     def ear_destination(self, code: str, day: dt.date) -> str:
         """The destination as the EAR treats it on `day` (Hong Kong as China from 2020)."""
         treated = self._countries[code].ear_treated_as
         return treated.country if treated and treated.since <= day else code
 
-    def _destination(self, order: Order, buyer: Party) -> str:
-        if order.destination is not None:
-            code = self.country(order.destination, "destination")
+    def destination(self, given: str | None, kind: Kind, buyer: Party) -> str:
+        """The destination's ISO code: as given, else the buyer's headquarters; never the US for a cross-border kind."""
+        if given is not None:
+            code = self.country(given, "destination")
         elif buyer.headquarters is not None:
             code = buyer.headquarters
         else:
             raise InputError(f"no destination given and the headquarters of {buyer.name!r} is unknown")
-        if code == "US" and order.kind in CROSS_BORDER:
-            given = "" if order.destination is not None else " (the buyer's headquarters, as no destination was given)"
+        if code == "US" and kind in CROSS_BORDER:
+            how = "" if given is not None else " (the buyer's headquarters, as no destination was given)"
             raise InputError(
-                f"destination US{given}: an order of kind {order.kind.value!r} sends the item out of the United States "
+                f"destination US{how}: an order of kind {kind.value!r} sends the item out of the United States "
                 "or between foreign countries; a shipment within or into the US is not one (give the foreign destination)"
             )
         return code
 
-    def _origin(self, order: Order, destination: str) -> str | None:
+    def origin(self, given: str | None, kind: Kind, destination: str) -> str | None:
         """Where the item ships from: US for an export, a foreign country for a reexport, the destination
         itself for an in-country transfer; as given (or None) for cloud access and investment."""
-        origin = self.country(order.origin, "origin") if order.origin is not None else None
-        kind = order.kind
+        origin = self.country(given, "origin") if given is not None else None
         if kind is Kind.EXPORT:
             if origin not in (None, "US"):
                 raise InputError(f"origin {origin}: an export ships from the United States; from {origin} it is a reexport (kind 'reexport')")
@@ -235,7 +262,8 @@ class Resolver:
 
     # ------------------------------------------------------------------------------------ items
 
-    def _item(self, item: str | Chip, notes: list[ResolutionNote]) -> Chip:
+    def chip_of(self, item: str | Chip, notes: list[ResolutionNote]) -> Chip:
+        """The chip an item (a name, or an inline Chip) stands for, with notes on how it was read."""
         if not isinstance(item, Chip):
             record = self.chip(item)
             system = self.system(item) if self.chip_id(item) is None else None
@@ -303,8 +331,10 @@ class Resolver:
 
     # ------------------------------------------------------------------------------------ parties
 
-    def _buyer(self, who: str | Party, day: dt.date, notes: list[ResolutionNote], unknown: set[str]) -> Party:
-        party = self._party(who, "buyer", notes)
+    def buyer(self, who: str | Party, day: dt.date, notes: list[ResolutionNote], unknown: set[str]) -> Party:
+        """The buyer on `day`; an inline one not in the catalog is screened by name (`unknown` gets the facts a
+        possible list match leaves unknown)."""
+        party = self.party_of(who, "buyer", notes)
         if not isinstance(who, Party) or party.id in self._parties or party.lists is not None:
             return party
         matches = self.screen.matches(party.name, day)
@@ -327,7 +357,8 @@ class Resolver:
             ))
         return party
 
-    def _note_red_flags(self, party: Party, flagged: list[str], notes: list[ResolutionNote]) -> None:
+    def note_red_flags(self, party: Party, flagged: list[str], notes: list[ResolutionNote]) -> None:
+        """A `red_flag` note for listed owners whose share is unknown."""
         if flagged:
             notes.append(ResolutionNote(
                 "red_flag",
@@ -342,9 +373,10 @@ class Resolver:
             if isinstance(owner.party, Party):
                 self._check_owners(owner.party, role)
             else:
-                self.party_names.resolve(owner.party, f"owner of the {role}")
+                self._lookup(self.party_names, owner.party, f"owner of the {role}")
 
-    def _party(self, who: str | Party, role: str, notes: list[ResolutionNote]) -> Party:
+    def party_of(self, who: str | Party, role: str, notes: list[ResolutionNote]) -> Party:
+        """A party named or given inline, in the role `role` (buyer, seller), with notes on how it was read."""
         if not isinstance(who, Party):
             return self.party_view(self.party(who).id)
         self._check_owners(who, role)
@@ -406,6 +438,22 @@ class Resolver:
         party_id = self.party_names.get(who)
         entries = self._parties[party_id].lists if party_id else []
         return {d for e in entries for d in (e.added, e.removed) if d}
+
+
+def _name_key(name: object) -> object:
+    """What an unknown-name message depends on (errors.unknown_name reads at most 200 characters, and the length)."""
+    if isinstance(name, str):
+        return (type(name), name[:200], len(name), bool(name.strip()))
+    return (type(name), name)
+
+
+def _raised(resolve, name: object, role: str | None) -> InputError:
+    """The InputError `resolve(name, role)` raises."""
+    try:
+        resolve(name, role)
+    except InputError as exc:
+        return exc
+    raise AssertionError(f"{name!r} resolved after all")  # pragma: no cover - get() found nothing
 
 
 def _merge(known, given, fields, what: str, catalog: str, stated: set[str] | None = None):

@@ -10,6 +10,7 @@ from typing import Any, Callable
 from pydantic import Field, PrivateAttr, computed_field, model_validator
 
 from .conditions import ConditionCheck
+from .presentation import render
 from .provenance import Confidence, Strict
 from .rules import Effect, Kind, Posture, ReviewPolicy, Status
 from .sources import Citation
@@ -202,6 +203,7 @@ class Verdict(Strict):
     rulebook_hash: str
     engine: str
     library_version: str
+    _certify: Callable[[], Any] | None = PrivateAttr(default=None)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -222,18 +224,29 @@ class Verdict(Strict):
                 return f
         raise KeyError(f"no finding for rule {rule_id!r}")
 
-    def to_text(self) -> str:
-        from .render_text import verdict_text
+    def __eq__(self, other: object) -> bool:
+        """Two verdicts are equal when their fields are; the private hook behind `certificate()` does not count."""
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
 
-        return verdict_text(self)
+    def certificate(self):
+        """The decision certificate of this verdict (certificate.py): the order as asked, the inputs used, the
+        verdict, the rulebook's hash and the cited sources' hashes, under one digest. Only for a verdict that
+        `Rulebook.evaluate` returned (it knows the order as asked and the rulebook)."""
+        if self._certify is None:
+            raise ValueError("this verdict was not returned by Rulebook.evaluate, so it cannot be certified; "
+                             "use rb.certificate(order)")
+        return self._certify()
+
+    def to_text(self) -> str:
+        return render(self, "text")
 
     def __str__(self) -> str:
         return self.to_text()
 
     def _repr_html_(self) -> str:
-        from .render_html import verdict_html
-
-        return verdict_html(self)
+        return render(self, "html")
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:
         """IPython shows the readable text form, not the model's repr."""
