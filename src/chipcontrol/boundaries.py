@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from . import conditions as c
 from .facts import FACT_KINDS
+from .timeline import rulebook_dates
 
 if TYPE_CHECKING:
     from .rulebook import Rulebook
@@ -74,19 +75,9 @@ def rule_date_boundaries(rulebook: Rulebook) -> dict[str, list[DateBoundary]]:
 def change_days(rulebook: Rulebook) -> list[dt.date]:
     """Every day on which an answer of the rulebook may change: rule validity, catalog list entries, group
     memberships (both readings of contested ones), Hong Kong-style treatment, and the coverage's own bounds."""
-    cov = rulebook.coverage
-    days = {cov.start, cov.until, cov.last_encoded}
-    for rule in rulebook.rules.values():
-        days.update(d for d in (rule.effective, rule.until) if d)
+    days = rulebook_dates(rulebook)
     for party in rulebook.parties.values():
         days.update(d for entry in party.lists for d in (entry.added, entry.removed) if d)
-    for group in rulebook.groups.values():
-        for member in group.members:
-            other = member.contested
-            days.update(d for d in (member.since, member.until, *((other.since, other.until) if other else ())) if d)
-    for country in rulebook.countries.values():
-        if country.ear_treated_as:
-            days.add(country.ear_treated_as.since)
     return sorted(days)
 
 

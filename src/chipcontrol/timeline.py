@@ -111,18 +111,23 @@ class Timeline(Strict):
 
 def change_dates(rulebook, order: Order) -> set[dt.date]:
     """Every date on which something this order depends on may change, in a loaded rulebook (a RulebookData)."""
+    dates = rulebook_dates(rulebook)
+    for who in (order.buyer, order.seller):
+        dates |= rulebook.resolver.list_dates(who)
+    return dates
+
+
+def rulebook_dates(rulebook) -> set[dt.date]:
+    """The dates on which any answer may change whoever the parties: the coverage's bounds, rule validity,
+    group memberships (both readings of contested ones) and Hong Kong-style treatment."""
     cov = rulebook.coverage
     dates: set[dt.date] = {cov.start, cov.until, cov.last_encoded}
     for rule in rulebook.rules.values():
-        dates.add(rule.effective)
-        if rule.until:
-            dates.add(rule.until)
-    for who in (order.buyer, order.seller):
-        dates |= rulebook.resolver.list_dates(who)
+        dates.update(d for d in (rule.effective, rule.until) if d)
     for group in rulebook.groups.values():
         for member in group.members:
-            contested = member.contested
-            dates.update(d for d in (member.since, member.until, *((contested.since, contested.until) if contested else ())) if d)
+            other = member.contested
+            dates.update(d for d in (member.since, member.until, *((other.since, other.until) if other else ())) if d)
     for country in rulebook.countries.values():
         if country.ear_treated_as:
             dates.add(country.ear_treated_as.since)
