@@ -1039,6 +1039,188 @@ def notebook_04():
     ]
 
 
+# ------------------------------------------------------------------------------------------ 05
+
+
+def notebook_05():
+    return [
+        md(
+            f"""
+            # The audit trail: certificates, counterfactuals, impact reports, and what we knew when
+
+            Article 000 tells of China's tech giants stockpiling NVIDIA A800s in the summer of 2023, for
+            delivery the next year, before Washington could tighten the rules again:
+
+            {quote("article-000", "Par ailleurs, ByteDance a commandé près de 70 000 puces A8, d'une valeur d'environ 700 millions de dollars, pour l'année prochaine.", "Moreover, ByteDance ordered nearly 70,000 A8[00] chips, worth about $700 million, for next year.")}
+
+            {quote("article-000", "Les géants de la tech chinois s'empressent de constituer des stocks de puces A800, craignant que l'administration Biden n'impose de nouvelles restrictions à l'exportation qui affecteraient les puces d'entrée de gamme de Nvidia", "China's tech giants are rushing to build up stocks of A800 chips, fearing that the Biden administration will impose new export restrictions that would affect Nvidia's entry-level chips")}
+
+            This notebook takes that order — an A800 for ByteDance, delivered in China in March 2024 — through
+            the four audit features: a **decision certificate** that an auditor can re-check, the
+            **counterfactuals** that would have flipped it, an **impact report** of the October 2023 rule over
+            the founding articles' orders, and the answer **as it was known** before and after that rule was
+            announced.
+            """
+        ),
+        code(
+            """
+            import json
+            import shutil
+            import tempfile
+            from pathlib import Path
+
+            import pandas as pd
+            import chipcontrol as cc
+            from chipcontrol import certificate as cert
+            from chipcontrol.resources import bundled_rulesets, bundled_seeds
+
+            rb = cc.load_rulebook()
+            stockpile = cc.Order(item="A800", buyer="ByteDance", destination="CN", date="2024-03-01")
+            verdict = rb.evaluate(stockpile)
+            print(verdict.outcome.value, verdict.deciding_rule_ids, verdict.review_policy.value)
+            """
+        ),
+        md(
+            """
+            ## 1. A decision certificate, verified — and a tampered copy failing
+
+            `verdict.certificate()` records the order as asked, the inputs used (each chip figure and party fact,
+            with its source), the verdict, the rulebook's hash, the SHA-256 of every cited source, under one
+            digest. `cert.verify` (or `chipcontrol verify FILE`) recomputes the digest and re-evaluates the order.
+            """
+        ),
+        code(
+            """
+            work = Path(tempfile.mkdtemp(prefix="chipcontrol-audit-"))
+            record = verdict.certificate()
+            cert.write(record, work / "a800-bytedance.json")
+            print(cert.verify(cert.read(work / "a800-bytedance.json"), rb).message)
+
+            tampered = cert.read(work / "a800-bytedance.json")
+            tampered["verdict"]["outcome"] = "permitted"  # someone "fixes" the record
+            check = cert.verify(tampered, rb)
+            print(check.status.value, "ok" if check.ok else "FAILS", "-", check.message)
+            """
+        ),
+        md(
+            """
+            ## 2. Counterfactuals: what would have let it through?
+
+            `rb.counterfactual(order)` gives the nearest changes that make the order permitted (or
+            notification-only), each re-evaluated: the last day it was permitted, and for each chip figure a rule
+            reads, the value that passes and the margin.
+            """
+        ),
+        code(
+            """
+            for alternative in rb.counterfactual(stockpile):
+                if alternative.kind.value in ("date", "figure"):
+                    print(f"[{alternative.kind.value}] {alternative.change.description}")
+            """
+        ),
+        md(
+            """
+            ## 3. Impact report: which of the founding articles' orders did the 2023 rule flip?
+
+            A small order book of the articles' orders (the A800 stockpiles of article 000, the H800, A100,
+            L40S and RTX 4090 of articles 001–004, the H20 of article 003). `rb.diff(other, orders=book)` runs
+            both rulebooks over it on the screen path and lists every order whose verdict changes, with the rule
+            changes responsible. The "before" rulebook is a copy of the bundled one in which the October 2023
+            rule's two licence requirements never fire (their condition set to `false`).
+            """
+        ),
+        code(
+            """
+            book = pd.DataFrame([
+                dict(item="A800", buyer="ByteDance", destination="CN", date="2024-03-01"),
+                dict(item="A800", buyer="Baidu", destination="CN", date="2023-08-15"),
+                dict(item="A800", buyer="Alibaba", destination="CN", date="2024-01-15"),
+                dict(item="A800", buyer="Tencent", destination="CN", date="2024-01-15"),
+                dict(item="H800", buyer="ByteDance", destination="CN", date="2024-01-15"),
+                dict(item="A100", buyer="Baidu", destination="CN", date="2024-01-15"),
+                dict(item="L40S", buyer="Alibaba", destination="CN", date="2024-01-15"),
+                dict(item="H20", buyer="ByteDance", destination="CN", date="2024-06-01"),
+                dict(item="RTX 4090", buyer="Tencent", destination="CN", date="2024-01-15"),
+            ])
+            shutil.copytree(bundled_rulesets(), work / "without-2023" / "rulesets")
+            shutil.copytree(bundled_seeds(), work / "without-2023" / "seeds")
+            rule_file = work / "without-2023" / "rulesets" / "rules" / "bis-acs-ifr-2023-10.yaml"
+            text = rule_file.read_text(encoding="utf-8")
+            for term in ("acs-2023-destination", "acs-2023-headquarters"):
+                text = text.replace(f'when: chip.subject_to_ear and term("3A090-2023") and term("{term}")', 'when: "false"', 1)
+            rule_file.write_text(text, encoding="utf-8")
+            without_2023 = cc.load_rulebook(work / "without-2023" / "rulesets")
+
+            report = without_2023.diff(rb, orders=book)
+            print(report.to_text())
+            """
+        ),
+        md(
+            """
+            Every A800, H800 and L40S order dated after 17 November 2023 flips from permitted to a licence under
+            presumption of denial: the 2023 test dropped the 600 GB/s I/O criterion the A800 and H800 had been
+            designed to miss. The A100 was already caught (NVIDIA's 2022 notice), so only its deciding rules
+            change; the RTX 4090 becomes notification-only (License Exception NAC); the H20, designed under every
+            2023 threshold, and the August 2023 A800 order do not flip.
+
+            One changed threshold: raising 3A090.a.1 from TPP 4800 to 5000 (the A800's TPP is 4990) flips none of
+            these orders — the A800 is still caught by 3A090.a.2 (TPP ≥ 1600 with performance density ≥ 5.92; the
+            A800's is 6.04).
+            """
+        ),
+        code(
+            """
+            shutil.copytree(bundled_rulesets(), work / "higher" / "rulesets")
+            shutil.copytree(bundled_seeds(), work / "higher" / "seeds")
+            rule_file = work / "higher" / "rulesets" / "rules" / "bis-acs-ifr-2023-10.yaml"
+            rule_file.write_text(rule_file.read_text(encoding="utf-8").replace(
+                "    when: chip.tpp >= 4800\\n", "    when: chip.tpp >= 5000\\n", 1), encoding="utf-8")
+            higher = cc.load_rulebook(work / "higher" / "rulesets")
+            print(rb.diff(higher, orders=book).headline())
+            """
+        ),
+        md(
+            """
+            ## 4. What we knew when
+
+            Every rule records when it became public (`announced`: the date and the source that shows it) beside
+            when it took effect; a change without one is taken as public on the day it applied.
+            `rb.evaluate(order, known_on=K)` answers with only what was public on K. The 2023 rule was announced on
+            17 October 2023 (NVIDIA's 8-K of that day reports it) and took effect on 17 November 2023.
+            """
+        ),
+        code(
+            """
+            for known_on in ("2023-09-01", "2023-10-18"):
+                then = rb.evaluate(stockpile, known_on=known_on)
+                print(f"as known on {known_on}: {then.outcome.value} {then.deciding_rule_ids}")
+            print()
+            print(rb.evaluate(stockpile, known_on="2023-09-01").advisories[-1].message)
+            """
+        ),
+        md(
+            """
+            So on 1 September 2023 ByteDance's A800 order for delivery in March 2024 looked permitted; from
+            17 October 2023 it did not. `rb.belief_timeline(order)` shows how the answer for the order's date
+            changed as rules were announced (`chipcontrol beliefs ...` prints the same):
+            """
+        ),
+        code(
+            """
+            print(rb.belief_timeline(stockpile).to_text())
+            """
+        ),
+        md(
+            """
+            What these do not yet cover: an announcement is recorded for rules and list entries only where the
+            sheets give a date no later than the change took effect (notices disclosed after they applied, such as
+            NVIDIA's 8-Ks of 2023 and 2025, are taken as public when they applied); a certificate records today's
+            answer, not an as-known-on one.
+            """
+        ),
+    ]
+
+
 # ------------------------------------------------------------------------------------------ main
 
 NOTEBOOKS = {
@@ -1046,6 +1228,7 @@ NOTEBOOKS = {
     "02_how_the_controls_moved.ipynb": notebook_02,
     "03_same_chip_other_buyer.ipynb": notebook_03,
     "04_write_your_own_rule.ipynb": notebook_04,
+    "05_audit_trail.ipynb": notebook_05,
 }
 
 

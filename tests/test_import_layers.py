@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"errors", "provenance", "names", "resources", "presentation", "version"}),
     ("model", {"chips", "parties", "countries", "rules", "sources", "order", "conditions", "facts", "verdict",
                "timeline", "files", "satisfiable"}),
-    ("data", {"loader", "screening", "ownership", "resolution", "rulebook_data"}),
+    ("data", {"loader", "screening", "ownership", "resolution", "rulebook_data", "knowledge"}),
     ("evaluation", {"durable_compiler", "durable_engine", "engines", "decision", "evaluation", "order_table", "screen",
                     "certificate", "counterfactual", "rulebook_diff"}),
     ("rulebook", {"rulebook"}),

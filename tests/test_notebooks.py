@@ -30,6 +30,7 @@ EXPECTED = [
     "02_how_the_controls_moved.ipynb",
     "03_same_chip_other_buyer.ipynb",
     "04_write_your_own_rule.ipynb",
+    "05_audit_trail.ipynb",
 ]
 
 if os.environ.get("CI"):  # in CI a missing test dependency is a failure, not a skip
@@ -106,7 +107,7 @@ def _difference(where: str, committed: list[tuple[str, str]], fresh: list[tuple[
 # ------------------------------------------------------------------------------------------ tests
 
 
-def test_the_four_notebooks_of_the_issue_are_there():
+def test_the_notebooks_of_the_issues_are_there():
     assert sorted(p.name for p in EXAMPLES.glob("*.ipynb")) == EXPECTED
 
 

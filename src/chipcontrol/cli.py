@@ -21,7 +21,7 @@ from .service import cli as serve_cli
 
 def _schemas() -> dict:
     from . import files
-    from .timeline import Timeline
+    from .timeline import BeliefTimeline, Timeline
     from .certificate import Certificate
     from .verdict import Verdict
 
@@ -36,11 +36,12 @@ def _schemas() -> dict:
         "verdict": Verdict,
         "timeline": Timeline,
         "certificate": Certificate,
+        "beliefs": BeliefTimeline,
     }
 
 
 SCHEMAS = ("rule-file", "rulebook", "sources", "chips", "parties", "countries", "discrepancies", "verdict", "timeline",
-           "certificate")
+           "certificate", "beliefs")
 
 
 #: Inline chip flags: Chip field -> (flag, metavar, help). Giving any of them makes --item an inline chip's name.
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--date", required=True, help="date of the export, YYYY-MM-DD")
     check.add_argument("--json", action="store_true", help="print the Verdict as JSON")
     check.add_argument("--brief", action="store_true", help="omit the rules that did not fire")
+    check.add_argument("--known-on", metavar="DATE", help="answer with only what was public on DATE (YYYY-MM-DD)")
     audit_cli.add_check_arguments(check)
 
     timeline = sub.add_parser("timeline", help="when did this order become (il)legal, and why")
@@ -81,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     timeline.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
     timeline.add_argument("--to", dest="end", required=True, help="last day (inclusive), YYYY-MM-DD")
     timeline.add_argument("--json", action="store_true", help="print the Timeline as JSON")
+
+    beliefs = sub.add_parser("beliefs", help="what we knew when: the answer for the order's date as rules were announced")
+    _order_arguments(beliefs)
+    beliefs.add_argument("--date", required=True, help="date of the export, YYYY-MM-DD")
+    beliefs.add_argument("--json", action="store_true", help="print the BeliefTimeline as JSON")
 
     lint = sub.add_parser("lint", help="check a rulesets folder (default: the bundled one); exit 1 on errors")
     lint.add_argument("path", nargs="?", help="a rulesets folder")
@@ -167,7 +174,7 @@ def _fail(message: str, code: int) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "schema":
-        mode = "serialization" if args.name in ("verdict", "timeline") else "validation"
+        mode = "serialization" if args.name in ("verdict", "timeline", "beliefs") else "validation"
         print(json.dumps(_schemas()[args.name].model_json_schema(mode=mode), indent=2, ensure_ascii=False))
         return 0
     if args.command == "lint":
@@ -191,6 +198,10 @@ def _run(args: argparse.Namespace) -> int:
         return _check(rulebook, args)
     if args.command == "timeline":
         return _timeline(rulebook, args)
+    if args.command == "beliefs":
+        beliefs = rulebook.belief_timeline(_order(rulebook, args, args.date), engine=args.engine)
+        print(beliefs.model_dump_json(indent=2) if args.json else beliefs.to_text())
+        return 0
     if args.command == "whatif":
         return audit_cli.whatif(rulebook, _order(rulebook, args, args.date), args)
     if args.command == "chips":
@@ -259,7 +270,14 @@ def _buyer(rulebook: Rulebook, args: argparse.Namespace) -> str | Party:
 
 def _check(rulebook: Rulebook, args: argparse.Namespace) -> int:
     order = _order(rulebook, args, args.date)
-    verdict = rulebook.evaluate(order, engine=args.engine)
+    known_on = None
+    if args.known_on is not None:
+        from .rulebook import _day
+
+        known_on = _day(args.known_on, "--known-on")
+        if getattr(args, "certificate", None):
+            raise InputError("--certificate records today's answer; it cannot be combined with --known-on")
+    verdict = rulebook.evaluate(order, engine=args.engine, known_on=known_on)
     audit_cli.write_certificate(rulebook, order, args)
     if args.json:
         print(verdict.model_dump_json(indent=2))

@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import Field, model_validator
 
 from .provenance import IsoDate, Confidence, Strict
+from .sources import Announcement
 
 
 class TreatedAs(Strict):
@@ -50,6 +51,11 @@ class Membership(Strict):
         default=None,
         description="When a date is contested: the other reading. Verdicts follow `since`/`until` and, between the two "
         "readings, carry a `contested` advisory when the other reading would answer differently.",
+    )
+    announced: Announcement | None = Field(
+        default=None,
+        description="When the joining (`since`) became public (on or before `since`); null: public on `since`. "
+        "A leaving (`until`) is taken as public on `until`.",
     )
     note: str | None = None
 

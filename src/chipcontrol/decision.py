@@ -152,6 +152,7 @@ def decide(
         reason_citations=[],
         posture=Posture.ENFORCED,
         provisional=False,
+        known_on=None,
         rulebook_hash=rulebook.hash,
         engine=engine,
         library_version=__version__,

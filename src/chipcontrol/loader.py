@@ -501,6 +501,17 @@ def _check_citations(loaded: LoadedRules, specs: list[CitationSpec], kind: str, 
         check_citation(loaded, spec, loaded.where(kind, ident, *loc, i))
 
 
+def _check_announced(loaded: LoadedRules, announced, takes_effect, field_name: str, where: str) -> None:
+    """An `announced` (sources.Announcement) must cite a known source and come no later than the change it dates."""
+    if announced is None:
+        return
+    if announced.source not in loaded.sources:
+        loaded.problems.append(f"{where}: announced cites unknown source {excerpt(announced.source)}")
+    if takes_effect is not None and announced.date > takes_effect:
+        loaded.problems.append(f"{where}: announced {announced.date} is after {field_name} {takes_effect} "
+                               f"(a change cannot become public after it applies; leave `announced` out)")
+
+
 def _need_instrument(loaded: LoadedRules, source_id: str, where: str) -> None:
     source = loaded.sources.get(source_id)
     if source is None:
@@ -552,6 +563,7 @@ def _check_catalog(loaded: LoadedRules) -> None:
         for i, entry in enumerate(party.lists):
             where = f"{loaded.where('party', party.id, 'lists', i)} list entry {entry.list.value} {entry.added}"
             _need_instrument(loaded, entry.source, where)
+            _check_announced(loaded, entry.announced, entry.added, "added", where)
     for country in loaded.countries.values():
         if country.ear_treated_as:
             where = loaded.where("country", country.code, "ear_treated_as")
@@ -566,6 +578,12 @@ def _check_catalog(loaded: LoadedRules) -> None:
                 problems.append(f"{where}: member {excerpt(member.country)} is not a known country")
             if member.contested is not None:
                 _need_instrument(loaded, member.contested.source, loaded.where("group", group.id, "members", i) + " contested")
+            if member.announced is not None:
+                where = loaded.where("group", group.id, "members", i, "announced") + f" member {member.country}"
+                if member.since is None:
+                    loaded.problems.append(f"{where}: `announced` dates a joining, but the membership has no `since`")
+                else:
+                    _check_announced(loaded, member.announced, member.since, "since", where)
 
 
 def _check_coverage(loaded: LoadedRules) -> None:
@@ -775,6 +793,10 @@ def _check_rule(loaded: LoadedRules, rule: Rule, claims: dict[str, str]) -> None
     problems = loaded.problems
     _need_instrument(loaded, rule.legal_basis.source, loaded.where("rule", rule.id, "legal_basis") + " legal_basis")
     _check_citations(loaded, rule.citations, "rule", rule.id, "citations")
+    _check_announced(loaded, rule.announced, rule.effective, "effective", loaded.where("rule", rule.id, "announced"))
+    if rule.until_announced is not None and rule.until is None:
+        loaded.problems.append(f"{loaded.where('rule', rule.id, 'until_announced')}: until_announced without `until`")
+    _check_announced(loaded, rule.until_announced, rule.until, "until", loaded.where("rule", rule.id, "until_announced"))
     for i, target in enumerate(rule.exempts):
         other = loaded.rules.get(target)
         where = loaded.where("rule", rule.id, "exempts", i)

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from .chips import slug
 from .provenance import Confidence, Figure, Flag, InputModel, IsoDate, Magnitude, Name, Strict, Text, YesNo, Fraction
-from .sources import CitationSpec
+from .sources import Announcement, CitationSpec
 
 
 class ListName(str, Enum):
@@ -26,6 +26,11 @@ class ListEntry(Strict):
     removed: IsoDate | None = None
     source: str = Field(description="Id of the instrument that made the listing.")
     listed_as: str | None = Field(default=None, description="The name under which the entity was listed.")
+    announced: Announcement | None = Field(
+        default=None,
+        description="When the listing became public (on or before `added`); null: public on `added`. A removal is "
+        "taken as public on `removed`.",
+    )
     confidence: Confidence
     note: str | None = None
 

@@ -7,7 +7,7 @@ import textwrap
 
 from .presentation import register
 from .sources import Citation
-from .timeline import Timeline
+from .timeline import BeliefTimeline, Timeline
 from .verdict import AdvisoryKind, Finding, Role, Verdict
 
 _ONE_DAY = _dt.timedelta(days=1)
@@ -106,6 +106,8 @@ def verdict_text(verdict: Verdict, show_checked: bool = True) -> str:
     ]
     if verdict.provisional:
         lines.append("PROVISIONAL: the date is past the rulebook's verified horizon (see the provisional advisory)")
+    if verdict.known_on is not None:
+        lines.append(f"AS KNOWN ON {verdict.known_on}: only what was public that day (see the known_on advisory)")
     if verdict.posture.value != "enforced":
         lines.append(f"Posture: {verdict.posture.value} (the law as written, whether or not it is enforced)")
     if verdict.outcome.value == "license_required":
@@ -170,5 +172,23 @@ def timeline_text(timeline) -> str:
     return "\n".join(lines)
 
 
+def belief_timeline_text(beliefs) -> str:
+    """A belief timeline: for each span of knowledge, the answer then given for the order's date, and what
+    became public at its start."""
+    lines = [f"{beliefs.order_summary}, for delivery on {beliefs.order_date}: the answer as known on each day", ""]
+    for belief in beliefs.beliefs:
+        for announcement in belief.announcements:
+            lines.append(f"  -- {belief.known_from}: {announcement}")
+        until = f"{belief.known_until - _ONE_DAY}" if belief.known_until else "today     "
+        rules = ", ".join(belief.deciding_rule_ids) or "no restricting rule"
+        lines.append(f"known {belief.known_from} .. {until}  {belief.outcome.value.upper():22} {rules}")
+        if belief.outcome.value == "license_required":
+            lines.append(f"      review policy: {policy_words(belief.review_policy)}")
+    lines.append("")
+    lines.append(f"rulebook {beliefs.rulebook_hash[:16]} · engine {beliefs.engine}")
+    return "\n".join(lines)
+
+
 register(Verdict, "text", verdict_text)
 register(Timeline, "text", timeline_text)
+register(BeliefTimeline, "text", belief_timeline_text)

@@ -15,13 +15,14 @@ from . import rulebook_diff as _rulebook_diff
 from .engines import ENGINES, UNAVAILABLE, Engine, get_engine
 from .evaluation import pipeline
 from .evaluation.pipeline import day_of as _day, posture_of as _posture  # noqa: F401  (cli.py imports _day)
+from .evaluation.beliefs import build_belief_timeline
 from .evaluation.timeline import build_timeline
 from .order import Order
 from .resources import bundled_rulesets
 from .rulebook_data import RulebookData
 from .rules import Posture
 from .screen import Screening, screen
-from .timeline import Timeline
+from .timeline import BeliefTimeline, Timeline
 from .verdict import OrderError, Verdict
 
 
@@ -41,7 +42,12 @@ class Rulebook(RulebookData):
         return get_engine(self, name)
 
     def evaluate(
-        self, order: Order, engine: str | None = None, posture: Posture | str = Posture.ENFORCED, provisional: bool = False
+        self,
+        order: Order,
+        engine: str | None = None,
+        posture: Posture | str = Posture.ENFORCED,
+        provisional: bool = False,
+        known_on: dt.date | str | None = None,
     ) -> Verdict:
         """Was this order legal? The verdict with the deciding rules and their citations.
 
@@ -49,8 +55,14 @@ class Rulebook(RulebookData):
         they differ the verdict has a `posture` advisory with the other outcome (design.md §3, rule 13).
         `provisional=True` answers past the verified horizon, up to `coverage.provisional_until`, with the
         scheduled but unverified changes listed; the verdict is then marked `provisional`.
+        `known_on` (a date): the answer as believed that day, with only the rules, list entries and group
+        memberships public then (a change without `announced` is taken as public when it applies); the verdict
+        is marked `known_on` and has a `known_on` advisory comparing it with today's answer. None: today.
         """
-        verdict = pipeline.evaluate(self, order, engine=engine, posture=posture, provisional=provisional)
+        verdict = pipeline.evaluate(self, order, engine=engine, posture=posture, provisional=provisional, known_on=known_on)
+        if known_on is not None:
+            verdict._certify = _not_certifiable
+            return verdict
         verdict._certify = lambda: _certificate.certificate(
             self, order, engine=engine, posture=posture, provisional=provisional
         )
@@ -97,12 +109,25 @@ class Rulebook(RulebookData):
             self, order, _day(start, "start"), _day(end, "end"), engine=engine, posture=posture, provisional=provisional
         )
 
+    def belief_timeline(
+        self, order: Order, engine: str | None = None, posture: Posture | str = Posture.ENFORCED, provisional: bool = False
+    ) -> BeliefTimeline:
+        """What we knew when: the answer for the order's own date as known on each day, in spans that change only
+        on days something became public (a rule's, list entry's or group change's `announced` date, else the day
+        it applied), each with what was announced then. The last span is today's answer."""
+        return build_belief_timeline(self, order, engine=engine, posture=posture, provisional=provisional)
+
     def screen(
         self, orders, engine: str | None = None, posture: Posture | str = Posture.ENFORCED, provisional: bool = False
     ) -> Screening:
         """Screen an order book (a pandas DataFrame, a pyarrow Table, or a .csv/.parquet/.jsonl path): a
         `Screening` with one verdict row per order, in order; a row that cannot be evaluated has its error."""
         return screen(self, orders, engine=engine, posture=posture, provisional=provisional)
+
+
+def _not_certifiable():
+    raise ValueError("a certificate records today's answer, not one as known on a past day: certify the verdict "
+                     "of rb.evaluate(order) without known_on")
 
 
 def load_rulebook(path: str | Path | None = None, *, seeds: str | Path | None = None) -> Rulebook:

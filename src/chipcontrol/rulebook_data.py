@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from . import loader
+from . import knowledge, loader
 from .chips import ChipRecord
 from .conditions import facts_used
 from .countries import Country, CountryGroup, Membership
@@ -61,6 +61,8 @@ class RulebookData:
         self._rules_by_slot: dict[tuple, list[Rule]] = {}
         self._engines: dict[str, object] = {}  # engines.get_engine builds each once
         self._caches: Caches | None = None
+        self._knowledge_dates: list[dt.date] | None = None
+        self._views: BoundedCache = BoundedCache(64)  # as_known_on: knowledge slot -> the view
 
     # ------------------------------------------------------------------------------ look-ups
 
@@ -171,6 +173,27 @@ class RulebookData:
         if caches is None or caches.rules is not self.rules or caches.conditions is not self.conditions:
             caches = self._caches = Caches(self.rules, self.conditions)
         return caches
+
+    # ------------------------------------------------------------------------------ what was known when
+
+    def knowledge_dates(self) -> list[dt.date]:
+        """The days on which what was public changed (knowledge.py), sorted."""
+        if self._knowledge_dates is None:
+            self._knowledge_dates = knowledge.knowledge_dates(self._loaded)
+        return self._knowledge_dates
+
+    def as_known_on(self, day: dt.date) -> RulebookData:
+        """This rulebook as it was believed on `day`: only the rules, list entries and memberships public then
+        (knowledge.py). A view of its own (own rules, caches and look-ups; the same hash, catalogs and engines,
+        whose compiled conditions do not depend on what was known), built once per span between
+        `knowledge_dates` and kept in a bounded cache."""
+        slot = bisect.bisect_right(self.knowledge_dates(), day)
+        view = self._views.get(slot)
+        if view is None:
+            view = RulebookData(knowledge.known_on(self._loaded, day))
+            view._engines = self._engines  # conditions are by rule id and the same in every view
+            self._views[slot] = view
+        return view
 
     # ------------------------------------------------------------------------------ resolution
 

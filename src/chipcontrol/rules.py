@@ -8,7 +8,7 @@ from enum import Enum
 from pydantic import Field, model_validator
 
 from .provenance import IsoDate, Confidence, Strict
-from .sources import CitationSpec
+from .sources import Announcement, CitationSpec
 
 
 class Kind(str, Enum):
@@ -105,6 +105,16 @@ class Rule(Strict):
     )
     effective: IsoDate = Field(description="First day the rule applies (inclusive).")
     until: IsoDate | None = Field(default=None, description="First day it no longer applies (exclusive); null: open.")
+    announced: Announcement | None = Field(
+        default=None,
+        description="When the rule became public (on or before `effective`); null: public on `effective`. "
+        "`evaluate(known_on=K)` leaves out a rule not public on K.",
+    )
+    until_announced: Announcement | None = Field(
+        default=None,
+        description="When the end date `until` became public, if later than the rule (an end set by another "
+        "instrument). Null: public when the rule that follows it in its `series` is; else with the rule itself.",
+    )
     kinds: list[Kind] = Field(default_factory=lambda: list(EXPORT_KINDS), min_length=1)
     effect: Effect | None = Field(
         default=None,

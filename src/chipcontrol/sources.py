@@ -8,7 +8,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from pydantic import Field, field_validator, model_validator
 
-from .provenance import Confidence, PartialDate, Strict
+from .provenance import Confidence, IsoDate, PartialDate, Strict
 
 
 class SourceKind(str, Enum):
@@ -63,6 +63,16 @@ class CitationSpec(Strict):
     english: str | None = Field(default=None, description="Our English rendering of a non-English quote.")
     locator: str | None = Field(default=None, description="Where in the source: section, page, paragraph.")
     note: str | None = None
+
+
+class Announcement(Strict):
+    """When a dated change (a rule, a list entry, a group membership) became public, and the source that says so.
+    Absent, the change is taken as public on the day it took effect (nothing is known before it applies)."""
+
+    date: IsoDate = Field(description="The day the rule text or the notice became public (released, announced or "
+                          "published); never after the change takes effect.")
+    source: str = Field(description="Id of a source in sources.yaml that gives or shows this date.")
+    note: str | None = Field(default=None, description="Which date this is (release, public inspection, publication).")
 
 
 class Citation(Strict):

@@ -132,3 +132,41 @@ def rulebook_dates(rulebook) -> set[dt.date]:
         if country.ear_treated_as:
             dates.add(country.ear_treated_as.since)
     return dates
+
+
+class Belief(Strict):
+    """One span of days over which the answer for the order's date, as then believed, stayed the same."""
+
+    known_from: IsoDate = Field(description="First day this answer was what the public record gave.")
+    known_until: IsoDate | None = Field(description="First day it no longer was (exclusive); null: still today.")
+    outcome: Outcome
+    review_policy: ReviewPolicy | None = None
+    deciding_rule_ids: list[str] = Field(default_factory=list)
+    announcements: list[str] = Field(
+        default_factory=list, description="What became public on `known_from` (knowledge.py) and changed the answer."
+    )
+
+
+class BeliefTimeline(Strict):
+    """How the answer for one order (on its own date) changed as rules, list entries and group changes became
+    public: `Rulebook.belief_timeline`. Boundaries are days on which something became public."""
+
+    order_summary: str
+    order_date: IsoDate
+    beliefs: list[Belief] = Field(description="Consecutive spans, earliest first; the last one is today's answer.")
+    rulebook_hash: str
+    engine: str
+
+    def on(self, day: dt.date | str) -> Belief:
+        """The belief held on `day`."""
+        day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+        for belief in self.beliefs:
+            if belief.known_from <= day and (belief.known_until is None or day < belief.known_until):
+                return belief
+        raise ValueError(f"{day} is before the first day anything in the rulebook was public ({self.beliefs[0].known_from})")
+
+    def to_text(self) -> str:
+        return render(self, "text")
+
+    def __str__(self) -> str:
+        return self.to_text()

@@ -136,6 +136,7 @@ class AdvisoryKind(str, Enum):
     POSTURE = "posture"  # codified and enforced law give different outcomes for this order
     CONTESTED = "contested"  # a date the sources dispute; the other reading gives a different outcome
     PROVISIONAL = "provisional"  # the date is past the verified horizon: scheduled, unverified changes
+    KNOWN_ON = "known_on"  # answered with what was public on a past day; what was announced since
     NOTE = "note"  # anything else an auditor should know
 
 
@@ -199,6 +200,11 @@ class Verdict(Strict):
     posture: Posture = Field(default=Posture.ENFORCED, description="Which law was applied (design.md §3, rule 13).")
     provisional: bool = Field(
         default=False, description="True when the date is past the rulebook's verified horizon (a best-known answer)."
+    )
+    known_on: dt.date | None = Field(
+        default=None,
+        description="Set when answered as it was believed on this day (`evaluate(known_on=...)`): only the rules, "
+        "list entries and group memberships public then; null: today's knowledge.",
     )
     rulebook_hash: str
     engine: str

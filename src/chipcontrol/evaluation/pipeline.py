@@ -42,11 +42,51 @@ def evaluate(
     engine: str | None = None,
     posture: Posture | str = Posture.ENFORCED,
     provisional: bool = False,
+    known_on: dt.date | str | None = None,
 ) -> Verdict:
-    """Was this order legal? (`Rulebook.evaluate`.)"""
+    """Was this order legal? (`Rulebook.evaluate`.) `known_on`: as believed on that day (knowledge.py)."""
     posture = posture_of(posture)
+    if known_on is not None:
+        return evaluate_known_on(rulebook, order, day_of(known_on, "known_on"), engine, posture, provisional)
     resolved = rulebook.resolve(order)
     return evaluate_resolved(rulebook, resolved, get_engine(rulebook, engine), posture, provisional)
+
+
+def evaluate_known_on(
+    rulebook: RulebookData, order: Order, day: dt.date, engine: str | None, posture: Posture, provisional: bool
+) -> Verdict:
+    """The verdict with only what was public on `day`, marked `known_on` and with a `known_on` advisory that
+    compares it with today's answer and names the later-announced rules today's answer uses."""
+    runner = get_engine(rulebook, engine)  # built on the full rulebook, shared by its views
+    view = rulebook.as_known_on(day)
+    then = evaluate_resolved(view, view.resolve(order), runner, posture, provisional)
+    today = evaluate_resolved(rulebook, rulebook.resolve(order), runner, posture, provisional)
+    return with_advisories(then, [_known_on_advisory(rulebook, view, day, then, today)], known_on=day)
+
+
+def _known_on_advisory(rulebook: RulebookData, view: RulebookData, day: dt.date, then: Verdict, today: Verdict) -> Advisory:
+    """What today's answer uses that was not public on `day` (rules unknown then, or an end not yet announced)."""
+    used = today.deciding_rule_ids or [f.rule_id for f in today.findings]
+    later = [r for r in used if r not in view.rules or view.rules[r].until != rulebook.rules[r].until]
+    same = (then.outcome, then.deciding_rule_ids) == (today.outcome, today.deciding_rule_ids)
+    deciding = ", ".join(today.deciding_rule_ids) or "no restricting rule"
+    text = f"as known on {day}: only the rules, list entries and group memberships public on that day. "
+    text += "Today's answer is the same" if same else f"Today's answer is {today.outcome.value} ({deciding})"
+    if later:
+        text += "; announced after " + str(day) + ": " + "; ".join(_announced(rulebook, r) for r in later)
+    return Advisory(
+        kind=AdvisoryKind.KNOWN_ON,
+        message=text,
+        citations=[rulebook.cite(CitationSpec(source=source))
+                   for source in dict.fromkeys(rulebook.rules[r].announced.source for r in later if rulebook.rules[r].announced)],
+    )
+
+
+def _announced(rulebook: RulebookData, rule_id: str) -> str:
+    """'bis-x (announced 2023-10-17, effective 2023-11-17)' for a rule (its end's announcement when that is later)."""
+    rule = rulebook.rules[rule_id]
+    when = f"announced {rule.announced.date}" if rule.announced else "public when it took effect"
+    return f"{rule_id} ({when}, effective {rule.effective})"
 
 
 def evaluate_resolved(
