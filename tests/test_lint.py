@@ -117,3 +117,11 @@ def test_the_lint_command_exits_0_when_clean_and_1_on_errors(rulesets_copy):
 def test_the_satisfiability_check(rb, condition, expected):
     groups = {g.id: {m.country for m in g.members} for g in rb.groups.values()}
     assert satisfiable(parse(condition), {"destination": set(rb.countries)}, groups) is expected
+
+
+def test_a_rule_reading_another_ownership_share_than_the_rulebooks_affiliates_share_is_an_error(rulesets_copy):
+    """The 50 % is stated in rulebook.yaml (ownership chains) and in the Affiliates rules' conditions: they must agree."""
+    edit(rulesets_copy / "rules/bis-affiliates-rule-2025.yaml", "buyer.listed_owner_share >= 0.5", "buyer.listed_owner_share >= 0.25")
+    report = cc.lint_path(rulesets_copy)
+    assert ("ownership-threshold", "rules/bis-affiliates-rule-2025.yaml: rule 'bis-affiliates-2025'") in codes(report)
+    assert not report.ok

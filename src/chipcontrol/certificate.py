@@ -212,33 +212,8 @@ def _body(rulebook, order: Order, verdict: Verdict) -> dict[str, Any]:
 
 
 def _decision(verdict: Verdict) -> DecisionRecord:
-    return DecisionRecord(
-        outcome=verdict.outcome,
-        permitted=verdict.permitted,
-        review_policy=verdict.review_policy,
-        policy_conditions=verdict.policy_conditions,
-        reason=verdict.reason,
-        deciding_rule_ids=verdict.deciding_rule_ids,
-        findings=[
-            RuleRecord(
-                rule_id=f.rule_id,
-                title=f.title,
-                role=f.role,
-                effect=f.effect,
-                review_policy=f.review_policy,
-                checks=f.checks,
-                legal_basis=f.legal_basis,
-                citations=f.citations,
-            )
-            for f in verdict.findings
-        ],
-        checked=[MissedRule(rule_id=f.rule_id, effect=f.effect, checks=f.checks) for f in verdict.checked],
-        advisories=verdict.advisories,
-        reason_citations=verdict.reason_citations,
-        posture=verdict.posture,
-        provisional=verdict.provisional,
-        engine=verdict.engine,
-    )
+    """The verdict's certified fields (DecisionRecord names them; findings and checked rules as their records)."""
+    return DecisionRecord.model_validate(verdict, from_attributes=True)
 
 
 def _cited_sources(decision: DecisionRecord) -> list[str]:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from .countries import CountryGroup, Membership
 from .loader import LoadedRules
@@ -67,11 +69,18 @@ def _entry_known_on(entry: ListEntry, day: dt.date) -> ListEntry | None:
     return entry
 
 
+def _known_items(record, field: str, known: Callable[[Any], Any | None]):
+    """`record` with its list `field` reduced to the items known (each as `known` returns it; None: unknown);
+    the record itself when nothing changes."""
+    items = getattr(record, field)
+    kept = [k for k in (known(item) for item in items) if k is not None]
+    if len(kept) == len(items) and all(a is b for a, b in zip(kept, items)):
+        return record
+    return record.model_copy(update={field: kept})
+
+
 def _party_known_on(party: PartyRecord, day: dt.date) -> PartyRecord:
-    entries = [e for e in (_entry_known_on(entry, day) for entry in party.lists) if e is not None]
-    if len(entries) == len(party.lists) and all(a is b for a, b in zip(entries, party.lists)):
-        return party
-    return party.model_copy(update={"lists": entries})
+    return _known_items(party, "lists", lambda entry: _entry_known_on(entry, day))
 
 
 def _member_known_on(member: Membership, day: dt.date) -> Membership | None:
@@ -86,10 +95,7 @@ def _member_known_on(member: Membership, day: dt.date) -> Membership | None:
 
 
 def _group_known_on(group: CountryGroup, day: dt.date) -> CountryGroup:
-    members = [m for m in (_member_known_on(member, day) for member in group.members) if m is not None]
-    if len(members) == len(group.members) and all(a is b for a, b in zip(members, group.members)):
-        return group
-    return group.model_copy(update={"members": members})
+    return _known_items(group, "members", lambda member: _member_known_on(member, day))
 
 
 def known_on(loaded: LoadedRules, day: dt.date) -> LoadedRules:

@@ -75,6 +75,7 @@ def lint(rulebook: Rulebook) -> LintReport:
     issues += _citations(rulebook)
     issues += _uncited_sources(rulebook)
     issues += _disputed_dependencies(rulebook)
+    issues += _ownership_thresholds(rulebook)
     return LintReport(issues=issues, rulebook_hash=rulebook.hash)
 
 
@@ -241,4 +242,26 @@ def _disputed_dependencies(rulebook: Rulebook) -> list[LintIssue]:
                             f"its result for {record.name} changes if the disputed {description} is used instead of the chosen figure",
                         )
                     )
+    return issues
+
+
+def _ownership_thresholds(rulebook: Rulebook) -> list[LintIssue]:
+    """A rule reading `buyer.listed_owner_share` against another share than rulebook.yaml's `affiliates.share`
+    (the share ownership is computed with, through chains of owners) would answer with two thresholds at once."""
+    if rulebook.affiliates is None:
+        return []
+    share = rulebook.affiliates.share
+    issues = []
+    for rule_id in sorted(rulebook.rules):
+        for node in c.walk(rulebook.conditions[rule_id]):
+            if isinstance(node, c.Compare) and node.fact == "buyer.listed_owner_share" and node.value != share:
+                issues.append(
+                    _issue(
+                        Severity.ERROR,
+                        "ownership-threshold",
+                        _where(rulebook, rule_id),
+                        f"compares buyer.listed_owner_share with {node.value}, but rulebook.yaml's affiliates.share, "
+                        f"with which ownership through chains of owners is computed, is {share}",
+                    )
+                )
     return issues

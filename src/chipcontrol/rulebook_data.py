@@ -43,6 +43,7 @@ class RulebookData:
         self.facts_used = {rule_id: frozenset(facts_used(expr)) for rule_id, expr in loaded.conditions.items()}
         self.rule_files = loaded.rule_files
         self.discrepancies = loaded.discrepancies
+        self.affiliates = loaded.manifest.affiliates  # rulebook.yaml: the ownership share that makes an affiliate
         self.resolver = Resolver(
             loaded.chips, loaded.parties, loaded.countries, loaded.rules,
             loaded.manifest.presumptions.subject_to_ear_vendor_headquarters,

@@ -202,9 +202,10 @@ def inline_buyers(draw, rulebook, *, headquarters=None) -> Party:
         fields["lists"] = [ListEntry(list=ListName.ENTITY_LIST, added=added, removed=removed, source=_instrument(rulebook), confidence="primary")]
     listed = list(_listed_parties(rulebook))
     affiliates = rulebook._loaded.manifest.affiliates
-    if listed and draw(st.booleans()):
-        threshold = affiliates.share if affiliates else 0.5
-        shares = [s for s in around([threshold]) if s <= 1] + [0.0, 1.0]
+    if listed and draw(st.booleans()):  # shares around the rulebook's own thresholds (none stated: the extremes)
+        thresholds = [affiliates.share] if affiliates else []
+        thresholds += _thresholds(rulebook).get("buyer.listed_owner_share", [])
+        shares = [s for s in around(thresholds) if 0 <= s <= 1] + [0.0, 1.0]
         owners = draw(st.lists(st.sampled_from(listed), min_size=1, max_size=2, unique=True))
         fields["owners"] = [{"party": owner, "share": draw(st.sampled_from(shares) | st.none())} for owner in owners]
     compute = [10.0**t * f for t in _thresholds(rulebook).get("buyer.ai_training_compute_log10_ops", []) for f in (0.999, 1, 1.001)]
